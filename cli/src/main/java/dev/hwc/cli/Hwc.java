@@ -1,0 +1,84 @@
+package dev.hwc.cli;
+
+import dev.hwc.profiles.BadInputException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The hwc command line: git-style subcommands. Exit codes: 0 success, 1 a check failed (accuracy
+ * gate, required speed-up), 2 bad input or usage, 3 an internal error (a bug in hwc).
+ */
+@Command(
+    name = "hwc",
+    mixinStandardHelpOptions = true,
+    versionProvider = Hwc.Version.class,
+    description = "hwc: compiles trained neural networks for the hardware they will run on.",
+    subcommands = {TargetsCommand.class, InspectCommand.class, BuildCommand.class})
+public final class Hwc implements Callable<Integer> {
+  public static final int OK = 0;
+  public static final int CHECK_FAILED = 1;
+  public static final int BAD_INPUT = 2;
+  public static final int INTERNAL_ERROR = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return BAD_INPUT;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs hwc with the given streams; returns the exit code (used by tests too). */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Hwc());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("hwc: " + ex.getMessage() + " (see 'hwc " + commandPath(ex.getCommandLine()) + "--help')");
+      return BAD_INPUT;
+    });
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof BadInputException) {
+        err.println("hwc: error: " + oneLine(ex.getMessage()));
+        return BAD_INPUT;
+      }
+      if (ex instanceof CheckFailedException) {
+        err.println("hwc: check failed: " + oneLine(ex.getMessage()));
+        return CHECK_FAILED;
+      }
+      err.println("hwc: internal error: " + ex + " (please report it; set HWC_DEBUG=1 for the stack trace)");
+      if (System.getenv("HWC_DEBUG") != null) {
+        ex.printStackTrace(err);
+      }
+      return INTERNAL_ERROR;
+    });
+    return cl.execute(args);
+  }
+
+  private static String commandPath(CommandLine cl) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine c = cl; c != null && c.getParent() != null; c = c.getParent()) {
+      sb.insert(0, c.getCommandName() + " ");
+    }
+    return sb.toString();
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /** Version from the jar manifest. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Hwc.class.getPackage().getImplementationVersion();
+      return new String[] {"hwc " + (v == null ? "dev" : v)};
+    }
+  }
+}

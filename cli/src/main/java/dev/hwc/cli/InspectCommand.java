@@ -1,0 +1,130 @@
+package dev.hwc.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hwc.compiler.analysis.Legality;
+import dev.hwc.compiler.analysis.ModelStats;
+import dev.hwc.compiler.frontend.Frontends;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Value;
+import dev.hwc.compiler.ops.GraphValidator;
+import dev.hwc.compiler.ops.ShapeInference;
+import dev.hwc.compiler.passes.Pipeline;
+import dev.hwc.profiles.Profile;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code hwc inspect MODEL}: what the model is made of, and which targets can run which of its ops. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Show a model's inputs, outputs, op histogram, parameters, MACs, and per target which ops are legal and why not.")
+final class InspectCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "MODEL", description = "The model file (.onnx).")
+  Path model;
+
+  @Option(names = "--target", paramLabel = "ID", split = ",",
+      description = "Only these targets (default: all).")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--shape", paramLabel = "NAME=AxB", description = "Fix an input's shape, e.g. input_ids=1x128 (repeatable).")
+  List<String> shapes = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Mixin TargetOptions targets = new TargetOptions();
+
+  @Spec CommandSpec spec;
+
+  /** Legality of one target, summarised. */
+  record TargetLegality(String target, long supported, long unsupported, long cpuAfterPartition,
+      String firstUnsupported, Map<String, String> unsupportedOps) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Graph g = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
+    if (!shapes.isEmpty()) {
+      g = ShapeInference.bindInputs(g, ShapeOption.parse(shapes));
+    }
+    ModelStats stats = ModelStats.of(g);
+    Graph optimized = Pipeline.standard().run(g);
+    List<TargetLegality> legality = new ArrayList<>();
+    for (Profile p : targets.all()) {
+      if (only.isEmpty() || only.contains(p.id())) {
+        legality.add(summarise(Legality.check(optimized, p)));
+      }
+    }
+    if (json) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("model", model.toString());
+      r.put("bytes", Files.size(model));
+      r.put("opset", g.opset());
+      r.put("inputs", g.inputs().stream().map(InspectCommand::describe).toList());
+      r.put("outputs", g.outputs().stream().map(InspectCommand::describe).toList());
+      r.put("stats", stats);
+      r.put("nodesAfterOptimization", optimized.nodes().size());
+      r.put("legality", legality);
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+      return Hwc.OK;
+    }
+    out.printf("model    %s  (ONNX opset %d, %s)%n", model, g.opset(), Format.bytes(Files.size(model)));
+    Table io = new Table("", "name", "type", "shape");
+    g.inputs().forEach(v -> io.row("input", v.name(), v.dtype().shortName(), v.shape()));
+    g.outputs().forEach(v -> io.row("output", v.name(), v.dtype().shortName(), v.shape()));
+    io.print(out);
+    out.printf("%nnodes %d (%d after hwc's fp32 passes)   parameters %s (%s)   MACs %s%n", stats.nodes(),
+        optimized.nodes().size(), Format.count(stats.parameters()), Format.bytes(stats.parameterBytes()),
+        stats.macs() >= 0 ? Format.count(stats.macs())
+            : "unknown: symbolic dims " + ModelStats.inputSymbols(g) + " (fix them with --shape)");
+    out.println();
+    Table hist = new Table("op", "count");
+    stats.opHistogram().entrySet().stream()
+        .sorted((a, b) -> b.getValue() - a.getValue())
+        .forEach(e -> hist.row(e.getKey(), e.getValue()));
+    hist.print(out);
+    out.println();
+    out.println("legality per target (after hwc's fp32 passes; precision is the quantizer's job):");
+    Table t = new Table("target", "supported", "unsupported", "on CPU after split", "unsupported ops (why)");
+    for (TargetLegality l : legality) {
+      List<String> why = new ArrayList<>();
+      l.unsupportedOps().forEach((op, reason) -> why.add(op + ": " + reason));
+      t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition()),
+          l.unsupported(), l.cpuAfterPartition(), why.isEmpty() ? "-" : String.join("; ", why));
+    }
+    t.print(out);
+    return Hwc.OK;
+  }
+
+  private static TargetLegality summarise(Legality.Report r) {
+    Map<String, String> why = new TreeMap<>();
+    Map<String, Integer> count = new TreeMap<>();
+    for (Legality.Verdict v : r.verdicts()) {
+      if (v.status() == Legality.Status.UNSUPPORTED) {
+        count.merge(v.node().op(), 1, Integer::sum);
+        why.putIfAbsent(v.node().op(), v.reasons().get(0));
+      }
+    }
+    Map<String, String> ops = new LinkedHashMap<>();
+    why.forEach((op, reason) -> ops.put(op, "x" + count.get(op) + " " + reason));
+    return new TargetLegality(r.target(), r.count(Legality.Status.SUPPORTED), r.count(Legality.Status.UNSUPPORTED),
+        r.count(Legality.Status.CPU_AFTER_PARTITION),
+        r.firstUnsupported().map(v -> v.node().describe()).orElse(null), ops);
+  }
+
+  private static Map<String, String> describe(Value v) {
+    return Map.of("name", v.name(), "dtype", v.dtype().shortName(), "shape", v.shape().toString());
+  }
+}

@@ -1,0 +1,96 @@
+package dev.hwc.compiler.ops;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One op's rules, in one place: arity, attribute kinds, traits, shape inference and (optionally) a
+ * reference kernel for constant folding. Later issues add quantization and legality facts here.
+ *
+ * @param op the ONNX op type
+ * @param minInputs fewest inputs
+ * @param maxInputs most inputs (optional inputs may be empty names)
+ * @param maxOutputs most outputs (at least one is always required)
+ * @param attrs known attribute names and their ONNX kinds (INT, FLOAT, STRING, INTS, FLOATS, TENSOR)
+ * @param traits the op's properties
+ * @param shape shape and type inference
+ * @param kernel reference implementation, or null when the op is never folded
+ */
+public record OpDef(
+    String op,
+    int minInputs,
+    int maxInputs,
+    int maxOutputs,
+    Map<String, String> attrs,
+    Set<OpTrait> traits,
+    ShapeRule shape,
+    Kernel kernel) {
+
+  public OpDef {
+    attrs = Map.copyOf(attrs);
+    traits = traits.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(traits));
+  }
+
+  public boolean has(OpTrait t) {
+    return traits.contains(t);
+  }
+
+  public Optional<Kernel> kernelIfAny() {
+    return Optional.ofNullable(kernel);
+  }
+
+  /** Fluent construction used by the op families. */
+  public static Builder named(String op) {
+    return new Builder(op);
+  }
+
+  public static final class Builder {
+    private final String op;
+    private int minIn = 1;
+    private int maxIn = 1;
+    private int maxOut = 1;
+    private final java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+    private final EnumSet<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
+    private Kernel kernel;
+
+    private Builder(String op) {
+      this.op = op;
+    }
+
+    public Builder inputs(int min, int max) {
+      minIn = min;
+      maxIn = max;
+      return this;
+    }
+
+    public Builder outputs(int max) {
+      maxOut = max;
+      return this;
+    }
+
+    /** Declares attributes as "name:KIND" strings, e.g. "axis:INT", "pads:INTS". */
+    public Builder attrs(String... specs) {
+      for (String s : specs) {
+        int i = s.indexOf(':');
+        attrs.put(s.substring(0, i), s.substring(i + 1));
+      }
+      return this;
+    }
+
+    public Builder traits(OpTrait... t) {
+      traits.addAll(java.util.List.of(t));
+      return this;
+    }
+
+    public Builder kernel(Kernel k) {
+      kernel = k;
+      return this;
+    }
+
+    public OpDef shape(ShapeRule rule) {
+      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.hwc.compiler.ops;
+
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.profiles.BadInputException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The one list of ops hwc understands. Each family file (elementwise, shape, neural-network,
+ * reduction) contributes its entries; adding an op means adding one entry there and its tests.
+ */
+public final class OpRegistry {
+  /** Default-domain opsets the frontends accept. */
+  public static final int MIN_OPSET = 11;
+
+  public static final int MAX_OPSET = 21;
+
+  private static final Map<String, OpDef> OPS = build();
+
+  private OpRegistry() {}
+
+  private static Map<String, OpDef> build() {
+    TreeMap<String, OpDef> m = new TreeMap<>();
+    for (List<OpDef> family :
+        List.of(ElementwiseOps.all(), ShapeOps.all(), NnOps.all(), ReduceOps.all())) {
+      for (OpDef d : family) {
+        if (m.put(d.op(), d) != null) {
+          throw new IllegalStateException("op " + d.op() + " is registered twice");
+        }
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  public static Optional<OpDef> lookup(String op) {
+    return Optional.ofNullable(OPS.get(op));
+  }
+
+  /** The op's entry; a node of an unknown op or domain gives one clear error naming both. */
+  public static OpDef require(Node n, int opset) {
+    OpDef d = n.domain().isEmpty() || n.domain().equals("ai.onnx") ? OPS.get(n.op()) : null;
+    if (d == null) {
+      String domain = n.domain().isEmpty() ? "" : " in domain '" + n.domain() + "'";
+      throw new BadInputException(
+          "unsupported op '" + n.op() + "'" + domain + " (node '" + n.name() + "', opset " + opset
+              + "); hwc supports: " + String.join(", ", OPS.keySet()));
+    }
+    return d;
+  }
+
+  /** All op names, sorted. */
+  public static List<String> names() {
+    return List.copyOf(OPS.keySet());
+  }
+}

@@ -1,0 +1,54 @@
+package dev.hwc.compiler.passes;
+
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Removes nodes none of whose outputs reaches a graph output, then initializers nothing reads
+ * (graph inputs stay, with any initializer that gives them a default), and types of values that no
+ * longer exist.
+ */
+public final class EliminateDeadNodes implements Pass {
+  public static final String NAME = "eliminate-dead-nodes";
+  private static final PassInfo INFO = new PassInfo(NAME, 1);
+
+  @Override
+  public PassInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public Graph run(Graph g, PassContext ctx) {
+    Set<String> live = new HashSet<>();
+    g.outputs().forEach(v -> live.add(v.name()));
+    List<Node> kept = new ArrayList<>();
+    for (int i = g.nodes().size() - 1; i >= 0; i--) {
+      Node n = g.nodes().get(i);
+      if (n.outputs().stream().anyMatch(live::contains)) {
+        kept.add(n);
+        live.addAll(n.inputs());
+      }
+    }
+    Collections.reverse(kept);
+    Set<String> produced = new HashSet<>();
+    kept.forEach(n -> produced.addAll(n.outputs()));
+    List<String> deadInitializers = g.initializers().keySet().stream()
+        .filter(name -> !live.contains(name) && !g.isGraphInput(name)).toList();
+    List<String> staleTypes = g.valueTypes().keySet().stream()
+        .filter(name -> !produced.contains(name) && !g.isGraphInput(name) && !g.isGraphOutput(name)).toList();
+    if (kept.size() == g.nodes().size() && deadInitializers.isEmpty() && staleTypes.isEmpty()) {
+      return g;
+    }
+    Graph.Editor e = g.edit();
+    e.nodes().clear();
+    e.nodes().addAll(kept);
+    deadInitializers.forEach(e::removeInitializer);
+    staleTypes.forEach(e.valueTypes()::remove);
+    return e.build();
+  }
+}
