@@ -14,6 +14,7 @@ public interface RuntimeSession extends AutoCloseable {
   /** Runs once; returns every output by name, in the artifact's output order. */
   Map<String, Tensor> run(Map<String, Tensor> inputs) throws Exception;
 
+  /** Releases the runtime's resources; a failure to release is an internal error, not a checked one. */
   @Override
-  void close() throws Exception;
+  void close();
 }

@@ -3,6 +3,7 @@ package dev.hwc.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hwc.backends.Emitter;
+import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
@@ -14,6 +15,8 @@ import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ops.GraphValidator;
 import dev.hwc.compiler.ops.ShapeInference;
 import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.passes.PassRecord;
+import dev.hwc.compiler.passes.PassRecorder;
 import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.hwtests.Fidelity;
 import dev.hwc.hwtests.OutputFidelity;
@@ -75,8 +78,8 @@ final class BuildJob {
     out.printf("hwc build: %s -> %s (%s on %s)%n", bundled ? "bundled example " + model.getFileName() : model,
         profile.id(), profile.artifact(), profile.runtime());
 
-    PassContext ctx = PassContext.defaults();
-    Graph optimized = Pipeline.standard().run(source, ctx);
+    PassRecorder passes = new PassRecorder();
+    Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     checkLegal(optimized);
 
     Emitter emitter = find(Emitter.class, e -> e.format().equals(profile.artifact()), "emitter for " + profile.artifact());
@@ -91,7 +94,7 @@ final class BuildJob {
       Path artifact = staging.resolve(ModelSource.stem(model) + "." + emitter.extension());
       emitter.emit(optimized, artifact);
       BuildReport.Fidelity fidelity = checkFidelity(source, runtime, artifact);
-      BuildReport report = report(source, optimized, ctx, artifact, runtime, fidelity);
+      BuildReport report = report(source, optimized, passes.records(), artifact, runtime, fidelity);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(staging.resolve("report.json").toFile(), report);
       print(report);
@@ -148,15 +151,14 @@ final class BuildJob {
         profile.gate().maxRelativeL2(), passed);
   }
 
-  private BuildReport report(Graph source, Graph optimized, PassContext ctx, Path artifact, Runtime runtime,
+  private BuildReport report(Graph source, Graph optimized, List<PassRecord> passes, Path artifact, Runtime runtime,
       BuildReport.Fidelity fidelity) throws IOException {
     ModelStats before = ModelStats.of(source);
     ModelStats after = ModelStats.of(optimized);
-    String version = Hwc.class.getPackage().getImplementationVersion();
-    return new BuildReport(version == null ? "dev" : version, profile.id(), profile.source(),
+    return new BuildReport(HwcVersion.VALUE, profile.id(), profile.source(),
         new BuildReport.Input(bundled ? "bundled:" + ModelSource.EXAMPLE_RESOURCE : model.toString(), sha256(model),
             Files.size(model), source.opset(), before.nodes(), before.parameters(), bundled),
-        ctx.records(), before.opHistogram(), after.opHistogram(),
+        passes, before.opHistogram(), after.opHistogram(),
         new BuildReport.Artifact(artifact.getFileName().toString(), profile.artifact(), sha256(artifact),
             Files.size(artifact), after.nodes(), runtime.id(), runtime.version()),
         fidelity);
@@ -164,7 +166,7 @@ final class BuildJob {
 
   private void print(BuildReport r) {
     Table passes = new Table("pass", "nodes before", "nodes after", "ms");
-    r.passes().forEach(p -> passes.row(p.name(), p.nodesBefore(), p.nodesAfter(), p.millis()));
+    r.passes().forEach(p -> passes.row(p.name(), p.nodesBefore(), p.nodesAfter(), String.format(java.util.Locale.ROOT, "%.1f", p.millis())));
     passes.print(out);
     out.printf("%nnodes %d -> %d, artifact %s (input %s)%n%n", r.input().nodes(), r.artifact().nodes(),
         Format.bytes(r.artifact().bytes()), Format.bytes(r.input().bytes()));

@@ -73,12 +73,11 @@ public final class Hwc implements Callable<Integer> {
     return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
   }
 
-  /** Version from the jar manifest. */
+  /** The version Maven wrote into the build. */
   public static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Hwc.class.getPackage().getImplementationVersion();
-      return new String[] {"hwc " + (v == null ? "dev" : v)};
+      return new String[] {"hwc " + dev.hwc.backends.HwcVersion.VALUE};
     }
   }
 }

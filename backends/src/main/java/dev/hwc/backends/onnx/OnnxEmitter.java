@@ -15,6 +15,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.hwc.backends.Emitter;
+import dev.hwc.backends.HwcVersion;
 import dev.hwc.compiler.ir.Attribute;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Dim;
@@ -25,7 +26,6 @@ import dev.hwc.compiler.ir.Value;
 import dev.hwc.profiles.BadInputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,7 +36,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -213,7 +212,7 @@ public final class OnnxEmitter implements Emitter {
     ModelProto.Builder mb = ModelProto.newBuilder()
         .setIrVersion(irVersion(g.opset()))
         .setProducerName(PRODUCER)
-        .setProducerVersion(Version.VALUE)
+        .setProducerVersion(HwcVersion.VALUE)
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(g.opset()));
     for (String d : domains) {
       mb.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(d).setVersion(1));
@@ -356,27 +355,5 @@ public final class OnnxEmitter implements Emitter {
     while (b.hasRemaining()) {
       pos += ch.write(b, pos);
     }
-  }
-
-  /** hwc's version, from the jar's Maven properties; "dev" when running from classes. */
-  static final class Version {
-    static final String VALUE = read();
-
-    private static String read() {
-      try (InputStream in = OnnxEmitter.class.getResourceAsStream(
-          "/META-INF/maven/dev.hwc/hwc-backends/pom.properties")) {
-        if (in != null) {
-          Properties p = new Properties();
-          p.load(in);
-          return p.getProperty("version", "dev");
-        }
-      } catch (IOException e) {
-        // fall through: the version is informative only
-      }
-      String v = OnnxEmitter.class.getPackage().getImplementationVersion();
-      return v == null ? "dev" : v;
-    }
-
-    private Version() {}
   }
 }

@@ -286,9 +286,11 @@ public final class OrtSession implements RuntimeSession {
   }
 
   @Override
-  public void close() throws OrtException {
+  public void close() {
     try {
       session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed to close a session: " + firstLine(e.getMessage()), e);
     } finally {
       options.close();
     }

@@ -337,7 +337,7 @@ public final class Graph {
       return this;
     }
 
-    /** Makes every reader of {@code from} (nodes and graph outputs) read {@code to} instead. */
+    /** Makes every node that reads {@code from} read {@code to} instead (graph outputs keep their names: rename the producer). */
     public Editor replaceUses(String from, String to) {
       nodes.replaceAll(n -> n.inputs().contains(from) ? n.withInputs(rename(n.inputs(), from, to)) : n);
       return this;

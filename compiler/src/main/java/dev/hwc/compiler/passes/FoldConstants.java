@@ -32,7 +32,7 @@ public final class FoldConstants implements Pass {
   public static final String NAME = "fold-constants";
   /** Default cap on a folded result: 1M elements (4 MiB of fp32). */
   public static final long DEFAULT_MAX_ELEMENTS = 1L << 20;
-  /** Sweeps (shape inference, then folding) per run; each sweep unlocks at most one more link of a shape chain. */
+  /** Sweeps per run: each infers shapes, then folds all it can; the next sees shapes those folds made static. */
   private static final int MAX_SWEEPS = 16;
 
   private static final PassInfo INFO = new PassInfo(NAME, 1);

@@ -53,13 +53,15 @@ public final class Pipeline {
   }
 
   /**
-   * The fp32 optimization pipeline: shape inference, pass-through removal, constant folding,
+   * The fp32 optimization pipeline: shape inference, pass-through removal, shape-chain
+   * simplification (symbolic dims), constant folding,
    * BatchNorm folding, MatMul+Add fusion, dead-node elimination, iterated to a fixed point.
    */
   public static Pipeline standard() {
     return fixedPoint(STANDARD_MAX_ROUNDS,
         new InferShapes(),
         new RemovePassThrough(),
+        new SimplifyShapeChains(),
         new FoldConstants(),
         new FoldBatchNorm(),
         new FuseMatMulAdd(),

@@ -16,7 +16,8 @@ import java.util.function.Function;
 /**
  * A test-only reference interpreter: runs a whole graph on named inputs, in double, with the ops'
  * own kernels where they have one and small straightforward versions of the ops that have none
- * (Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, Dropout, GlobalAveragePool). Slow and
+ * (Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, Dropout, GlobalAveragePool, MaxPool,
+ * Softmax, nearest Resize by integer factors). Slow and
  * plain on purpose: it is the oracle passes are checked against.
  */
 final class Reference {
@@ -46,6 +47,9 @@ final class Reference {
         case "BatchNormalization" -> List.of(batchNorm(n, in));
         case "Dropout" -> List.of(in.get(0));
         case "GlobalAveragePool" -> List.of(globalAveragePool(in.get(0)));
+        case "MaxPool" -> List.of(maxPool(n, in.get(0)));
+        case "Softmax" -> List.of(softmax(n, in.get(0), g.opset()));
+        case "Resize" -> List.of(resizeNearest(in.get(0), in.get(2)));
         default -> OpRegistry.require(n, g.opset()).kernel()
             .eval(new OpContext(n, g.opset(), types, env::get), in);
       };
@@ -202,26 +206,33 @@ final class Reference {
     return (int) ((cs[0] == 1 ? 0 : i) * cs[1] + (cs[1] == 1 ? 0 : j));
   }
 
-  /** A [..., M, K] x B [K, N]. */
+  /** A [..., M, K] x B [K, N], or A [..., M, K] x B [..., K, N] with the same batch dims. */
   static Tensor matMul(Tensor a, Tensor b) {
     long[] as = a.shape();
     long[] bs = b.shape();
-    if (bs.length != 2 || as.length < 2) {
-      throw new UnsupportedOperationException("reference MatMul takes A of rank >= 2 and B of rank 2");
+    boolean batchedB = bs.length > 2;
+    if (as.length < 2 || bs.length < 2 || batchedB && !java.util.Arrays.equals(
+        java.util.Arrays.copyOf(as, as.length - 2), java.util.Arrays.copyOf(bs, bs.length - 2))) {
+      throw new UnsupportedOperationException("reference MatMul: B is 2-D or has A's batch dims");
     }
-    int k = (int) bs[0];
-    int nn = (int) bs[1];
-    int rows = (int) (a.numElements() / k);
+    int m = (int) as[as.length - 2];
+    int k = (int) bs[bs.length - 2];
+    int nn = (int) bs[bs.length - 1];
+    int batches = (int) (a.numElements() / ((long) m * k));
     double[] av = a.toDoubles();
     double[] bv = b.toDoubles();
-    double[] out = new double[rows * nn];
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < nn; j++) {
-        double acc = 0;
-        for (int p = 0; p < k; p++) {
-          acc += av[i * k + p] * bv[p * nn + j];
+    double[] out = new double[batches * m * nn];
+    for (int t = 0; t < batches; t++) {
+      int ao = t * m * k;
+      int bo = batchedB ? t * k * nn : 0;
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < nn; j++) {
+          double acc = 0;
+          for (int p = 0; p < k; p++) {
+            acc += av[ao + i * k + p] * bv[bo + p * nn + j];
+          }
+          out[(t * m + i) * nn + j] = acc;
         }
-        out[i * nn + j] = acc;
       }
     }
     long[] os = as.clone();
@@ -262,5 +273,84 @@ final class Reference {
       os[d] = 1;
     }
     return Tensor.fromDoubles(x.dtype(), os, out);
+  }
+
+  /** 2-D max pooling without padding. */
+  static Tensor maxPool(Node n, Tensor x) {
+    long[] xs = x.shape();
+    long[] k = ints(n, "kernel_shape");
+    long[] st = ints(n, "strides", 1, 1);
+    int h = (int) xs[2], w = (int) xs[3];
+    int oh = (int) ((h - k[0]) / st[0] + 1), ow = (int) ((w - k[1]) / st[1] + 1);
+    int planes = (int) (xs[0] * xs[1]);
+    double[] v = x.toDoubles();
+    double[] out = new double[planes * oh * ow];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < oh; y++) {
+        for (int z = 0; z < ow; z++) {
+          double m = Double.NEGATIVE_INFINITY;
+          for (int i = 0; i < k[0]; i++) {
+            for (int j = 0; j < k[1]; j++) {
+              m = Math.max(m, v[(int) ((p * h + y * st[0] + i) * w + z * st[1] + j)]);
+            }
+          }
+          out[(p * oh + y) * ow + z] = m;
+        }
+      }
+    }
+    return Tensor.fromDoubles(x.dtype(), new long[] {xs[0], xs[1], oh, ow}, out);
+  }
+
+  /** Softmax over one axis (opset >= 13 semantics; below 13 only the last axis is supported). */
+  static Tensor softmax(Node n, Tensor x, int opset) {
+    long[] xs = x.shape();
+    int rank = xs.length;
+    long a = n.attrs().getInt("axis", opset < 13 ? 1 : -1);
+    int axis = (int) (a < 0 ? a + rank : a);
+    if (opset < 13 && axis != rank - 1) {
+      throw new UnsupportedOperationException("reference Softmax below opset 13 takes the last axis only");
+    }
+    long inner = 1;
+    for (int d = axis + 1; d < rank; d++) {
+      inner *= xs[d];
+    }
+    int size = (int) xs[axis];
+    double[] v = x.toDoubles();
+    for (int o = 0; o < v.length / (size * inner); o++) {
+      for (int i = 0; i < inner; i++) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < size; j++) {
+          max = Math.max(max, v[(int) ((o * size + j) * inner + i)]);
+        }
+        double sum = 0;
+        for (int j = 0; j < size; j++) {
+          int at = (int) ((o * size + j) * inner + i);
+          v[at] = Math.exp(v[at] - max);
+          sum += v[at];
+        }
+        for (int j = 0; j < size; j++) {
+          v[(int) ((o * size + j) * inner + i)] /= sum;
+        }
+      }
+    }
+    return Tensor.fromDoubles(x.dtype(), xs, v);
+  }
+
+  /** Nearest upsampling of an NCHW tensor by integer scales, as the default modes (half_pixel, round_prefer_floor) give. */
+  static Tensor resizeNearest(Tensor x, Tensor scales) {
+    long[] xs = x.shape();
+    int fy = (int) scales.getDouble(2), fx = (int) scales.getDouble(3);
+    int h = (int) xs[2], w = (int) xs[3];
+    int planes = (int) (xs[0] * xs[1]);
+    double[] v = x.toDoubles();
+    double[] out = new double[planes * h * fy * w * fx];
+    for (int p = 0; p < planes; p++) {
+      for (int y = 0; y < h * fy; y++) {
+        for (int z = 0; z < w * fx; z++) {
+          out[(p * h * fy + y) * w * fx + z] = v[(p * h + y / fy) * w + z / fx];
+        }
+      }
+    }
+    return Tensor.fromDoubles(x.dtype(), new long[] {xs[0], xs[1], (long) h * fy, (long) w * fx}, out);
   }
 }

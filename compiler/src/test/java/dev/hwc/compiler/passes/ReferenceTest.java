@@ -73,4 +73,15 @@ class ReferenceTest {
     // A B^T = [[1, 3], [3, 7]]
     assertArrayEquals(new float[] {2 + 5, 6 + 10, 6 + 5, 14 + 10}, y.toFloats());
   }
+
+  @Test
+  void matMulTakesAShared2dRightSideOrMatchingBatches() {
+    Tensor a = Tensor.ofFloats(s(2, 1, 2), 1, 2, 3, 4);
+    assertArrayEquals(new float[] {1, 2, 3, 4},
+        Reference.matMul(a, Tensor.ofFloats(s(2, 2), 1, 0, 0, 1)).toFloats());
+    Tensor b = Tensor.ofFloats(s(2, 2, 1), 1, 1, 10, 100);
+    Tensor y = Reference.matMul(a, b);
+    assertArrayEquals(s(2, 1, 1), y.shape());
+    assertArrayEquals(new float[] {3, 430}, y.toFloats());
+  }
 }
