@@ -59,8 +59,10 @@ final class InspectCommand implements Callable<Integer> {
     if (!shapes.isEmpty()) {
       g = ShapeInference.bindInputs(g, ShapeOption.parse(shapes));
     }
-    ModelStats stats = ModelStats.of(g);
     Graph optimized = Pipeline.standard().run(g);
+    ModelStats stats = ModelStats.of(g);
+    // MACs from the optimized graph: the passes keep every product but make shapes known (folded shape chains)
+    long macs = ModelStats.of(optimized).macs();
     List<TargetLegality> legality = new ArrayList<>();
     for (Profile p : targets.all()) {
       if (only.isEmpty() || only.contains(p.id())) {
@@ -75,6 +77,7 @@ final class InspectCommand implements Callable<Integer> {
       r.put("inputs", g.inputs().stream().map(InspectCommand::describe).toList());
       r.put("outputs", g.outputs().stream().map(InspectCommand::describe).toList());
       r.put("stats", stats);
+      r.put("macs", macs);
       r.put("nodesAfterOptimization", optimized.nodes().size());
       r.put("legality", legality);
       out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
@@ -87,7 +90,7 @@ final class InspectCommand implements Callable<Integer> {
     io.print(out);
     out.printf("%nnodes %d (%d after hwc's fp32 passes)   parameters %s (%s)   MACs %s%n", stats.nodes(),
         optimized.nodes().size(), Format.count(stats.parameters()), Format.bytes(stats.parameterBytes()),
-        stats.macs() >= 0 ? Format.count(stats.macs())
+        macs >= 0 ? Format.count(macs)
             : "unknown: symbolic dims " + ModelStats.inputSymbols(g) + " (fix them with --shape)");
     out.println();
     Table hist = new Table("op", "count");
@@ -97,28 +100,42 @@ final class InspectCommand implements Callable<Integer> {
     hist.print(out);
     out.println();
     out.println("legality per target (after hwc's fp32 passes; precision is the quantizer's job):");
-    Table t = new Table("target", "supported", "unsupported", "on CPU after split", "unsupported ops (why)");
+    Table t = new Table("target", "supported", "unsupported", "on CPU after split", "first unsupported");
     for (TargetLegality l : legality) {
-      List<String> why = new ArrayList<>();
-      l.unsupportedOps().forEach((op, reason) -> why.add(op + ": " + reason));
       t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition()),
-          l.unsupported(), l.cpuAfterPartition(), why.isEmpty() ? "-" : String.join("; ", why));
+          l.unsupported(), l.cpuAfterPartition(), l.firstUnsupported() == null ? "-" : l.firstUnsupported());
     }
     t.print(out);
+    for (TargetLegality l : legality) {
+      if (!l.unsupportedOps().isEmpty()) {
+        out.printf("%n%s: why not%n", l.target());
+        l.unsupportedOps().forEach((op, why) -> out.printf("  %-20s %s%n", op, why));
+      }
+    }
     return Hwc.OK;
   }
 
   private static TargetLegality summarise(Legality.Report r) {
+    // one line per op with its first reason; ops held back only by symbolic shapes share one line
     Map<String, String> why = new TreeMap<>();
     Map<String, Integer> count = new TreeMap<>();
+    java.util.Set<String> shapeOnly = new java.util.TreeSet<>();
     for (Legality.Verdict v : r.verdicts()) {
       if (v.status() == Legality.Status.UNSUPPORTED) {
+        String reason = v.reasons().get(0);
+        if (reason.startsWith(Legality.STATIC_SHAPES)) {
+          shapeOnly.add(v.node().op());
+          continue;
+        }
         count.merge(v.node().op(), 1, Integer::sum);
-        why.putIfAbsent(v.node().op(), v.reasons().get(0));
+        why.putIfAbsent(v.node().op(), reason);
       }
     }
     Map<String, String> ops = new LinkedHashMap<>();
-    why.forEach((op, reason) -> ops.put(op, "x" + count.get(op) + " " + reason));
+    why.forEach((op, reason) -> ops.put(op, "x" + count.get(op) + "  " + reason));
+    if (!shapeOnly.isEmpty()) {
+      ops.put("(symbolic shapes)", Legality.STATIC_SHAPES + " (fix them with --shape): " + String.join(", ", shapeOnly));
+    }
     return new TargetLegality(r.target(), r.count(Legality.Status.SUPPORTED), r.count(Legality.Status.UNSUPPORTED),
         r.count(Legality.Status.CPU_AFTER_PARTITION),
         r.firstUnsupported().map(v -> v.node().describe()).orElse(null), ops);

@@ -159,6 +159,22 @@ class CliTest {
     assertEquals(0, json.code(), json.err());
   }
 
+  @Test
+  void inspectMiniLmShowsItsOpsAndWhyTheEdgeTpuCannotRunIt() throws Exception {
+    Path model = dir.resolve("minilm.onnx");
+    try (var in = CliTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
+      Files.copy(in, model);
+    }
+    Result r = hwc("inspect", model.toString(), "--shape", "input_ids=1x128", "--shape", "attention_mask=1x128",
+        "--shape", "token_type_ids=1x128");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("nodes 491 (318 after hwc's fp32 passes)"), r.out());
+    assertTrue(r.out().contains("MACs 1.43 G"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("MatMul\\s+48")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("x86-fp32\\s+318/318\\s+0\\s+0\\s+-")), r.out());
+    assertTrue(r.out().contains("Erf is not supported by edgetpu"), r.out());
+  }
+
   private Result assertBadInputAndNoOutput(Path model, String mention) throws Exception {
     Path out = dir.resolve("out-" + model.getFileName());
     Result r = hwc("build", "--target", "x86-fp32", model.toString(), "-o", out.toString());

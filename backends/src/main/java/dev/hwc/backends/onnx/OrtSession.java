@@ -42,17 +42,20 @@ public final class OrtSession implements RuntimeSession {
   private final ai.onnxruntime.OrtSession session;
   private final List<Value> inputs;
   private final List<Value> outputs;
+  private final String provider;
 
   private OrtSession(
       Path artifact,
       OrtEnvironment env,
       ai.onnxruntime.OrtSession.SessionOptions options,
-      ai.onnxruntime.OrtSession session)
+      ai.onnxruntime.OrtSession session,
+      String provider)
       throws OrtException {
     this.artifact = artifact;
     this.env = env;
     this.options = options;
     this.session = session;
+    this.provider = provider;
     this.inputs = values(session.getInputInfo());
     this.outputs = values(session.getOutputInfo());
   }
@@ -62,6 +65,15 @@ public final class OrtSession implements RuntimeSession {
    * optimization level ALL when {@code optimize}, else none.
    */
   public static OrtSession open(Path artifact, SessionOptions opts) throws OrtException {
+    return open(artifact, opts, false);
+  }
+
+  /**
+   * Loads a model as {@link #open(Path, SessionOptions)} does, on the CUDA execution provider
+   * (device 0, CPU for the ops CUDA lacks) when {@code cuda}; callers check
+   * {@link OnnxCudaRuntime#unavailableReason()} first.
+   */
+  public static OrtSession open(Path artifact, SessionOptions opts, boolean cuda) throws OrtException {
     if (!Files.isRegularFile(artifact)) {
       throw new BadInputException("ONNX Runtime cannot load " + artifact + ": no such file");
     }
@@ -76,8 +88,13 @@ public final class OrtSession implements RuntimeSession {
       so.setOptimizationLevel(opts.optimize()
           ? ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT
           : ai.onnxruntime.OrtSession.SessionOptions.OptLevel.NO_OPT);
+      if (cuda) {
+        so.addCUDA(0);
+      }
       session = env.createSession(artifact.toString(), so);
-      return new OrtSession(artifact, env, so, session);
+      return new OrtSession(artifact, env, so, session,
+          (cuda ? "CUDA execution provider (device 0)" : "CPU execution provider")
+              + (opts.threads() > 0 ? ", " + opts.threads() + " intra-op threads" : ", default intra-op threads"));
     } catch (OrtException e) {
       if (session != null) {
         session.close();
@@ -133,6 +150,37 @@ public final class OrtSession implements RuntimeSession {
     } finally {
       onnx.values().forEach(OnnxTensor::close);
     }
+  }
+
+  /** Inputs become native tensors once; each run executes the model and closes its results unread. */
+  @Override
+  public dev.hwc.backends.BoundRun bind(Map<String, Tensor> feed) throws OrtException {
+    check(feed);
+    Map<String, OnnxTensor> onnx = new LinkedHashMap<>();
+    try {
+      for (Value in : inputs) {
+        onnx.put(in.name(), toOnnx(feed.get(in.name())));
+      }
+    } catch (OrtException | RuntimeException e) {
+      onnx.values().forEach(OnnxTensor::close);
+      throw e;
+    }
+    return new dev.hwc.backends.BoundRun() {
+      @Override
+      public void run() throws OrtException {
+        session.run(onnx).close();
+      }
+
+      @Override
+      public void close() {
+        onnx.values().forEach(OnnxTensor::close);
+      }
+    };
+  }
+
+  @Override
+  public String describe() {
+    return "ONNX Runtime " + env.getVersion() + ", " + provider;
   }
 
   /** Every input present with the right element type and a shape that fits, and no strangers. */

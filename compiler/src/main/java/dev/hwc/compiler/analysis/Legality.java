@@ -23,6 +23,9 @@ import java.util.Optional;
 public final class Legality {
   private Legality() {}
 
+  /** The start of the reason given when a target needs static shapes and a value's shape is not. */
+  public static final String STATIC_SHAPES = "needs static shapes";
+
   public enum Status {
     SUPPORTED,
     UNSUPPORTED,
@@ -91,7 +94,7 @@ public final class Legality {
     for (String v : values) {
       Shape s = shape(g, v);
       if (p.shapes().staticShapes() && (s == null || !s.isStatic())) {
-        reasons.add("'" + v + "' has shape " + (s == null ? "?" : s) + ", " + p.id() + " needs static shapes (fix them with --shape)");
+        reasons.add(STATIC_SHAPES + ": '" + v + "' is " + (s == null ? "?" : s));
         return;
       }
       if (s == null || !s.hasRank()) {
@@ -100,7 +103,7 @@ public final class Legality {
       if (p.shapes().maxRank() != null && s.rank() > p.shapes().maxRank()) {
         reasons.add("'" + v + "' has rank " + s.rank() + " > " + p.shapes().maxRank());
       }
-      if (p.shapes().maxBatch() != null && s.rank() > 0 && s.dim(0).isStatic() && s.dim(0).size() > p.shapes().maxBatch()) {
+      if (p.shapes().maxBatch() != null && s.rank() > 1 && s.dim(0).isStatic() && s.dim(0).size() > p.shapes().maxBatch()) {
         reasons.add("'" + v + "' has batch " + s.dim(0) + " > " + p.shapes().maxBatch());
       }
       if (p.shapes().maxNonUnitDims() != null && nonUnit(s) > p.shapes().maxNonUnitDims()) {
