@@ -173,6 +173,10 @@ public final class GraphBuilder {
     return node("Add", Attributes.EMPTY, a, b);
   }
 
+  public String mul(String a, String b) {
+    return node("Mul", Attributes.EMPTY, a, b);
+  }
+
   public String concat(long axis, String... xs) {
     return node("Concat", Attributes.of("axis", axis), xs);
   }
@@ -193,6 +197,50 @@ public final class GraphBuilder {
   public String resize(String x, double factor, String mode) {
     String scales = constant("scales", Tensor.ofFloats(new long[] {4}, 1, 1, (float) factor, (float) factor));
     return node("Resize", Attributes.of("mode", mode), x, "", scales);
+  }
+
+  /**
+   * Reshape to a fixed shape (ONNX semantics: 0 copies the input's dim, -1 is inferred), e.g.
+   * {@code reshape(x, 0, c, -1)} flattens the spatial dims of an NCHW tensor and keeps any batch.
+   */
+  public String reshape(String x, long... shape) {
+    return node("Reshape", Attributes.EMPTY, x, constant("shape", Tensor.vector(shape)));
+  }
+
+  public String transpose(String x, long... perm) {
+    return node("Transpose", Attributes.of("perm", perm), x);
+  }
+
+  /** MatMul of two values (numpy semantics: batched over leading dims). */
+  public String matMul(String a, String b) {
+    return node("MatMul", Attributes.EMPTY, a, b);
+  }
+
+  /** A bias-free linear map on the last axis: MatMul with weights [in, out] (Glorot-normal, times {@code gain}). */
+  public String linear(String x, long out, double gain) {
+    long in = type(x).shape().dim(-1).size();
+    String w = constant("lin_w", randomNormal(gain * Math.sqrt(2.0 / (in + out)), in, out));
+    return matMul(x, w);
+  }
+
+  /**
+   * One single-head self-attention layer over the spatial positions of an NCHW tensor, with a
+   * residual: positions P = H*W, t = x as [N, P, C]; t + softmax(q k^T) v Wo with q = t Wq (the
+   * 1/sqrt(d) scale is folded into Wq's initialization), k = t Wk, v = t Wv; back to [N, C, H, W].
+   * Ops: Reshape, Transpose, MatMul, Softmax, Add.
+   */
+  public String selfAttention(String x, long d) {
+    Shape s = type(x).shape();
+    long c = s.dim(1).size();
+    long h = s.dim(2).size();
+    long w = s.dim(3).size();
+    String t = transpose(reshape(x, 0, c, -1), 0, 2, 1);
+    String q = linear(t, d, 1.0 / Math.sqrt(d));
+    String k = linear(t, d, 1.0);
+    String v = linear(t, c, 1.0);
+    String a = softmax(matMul(q, transpose(k, 0, 2, 1)), -1);
+    String y = add(t, linear(matMul(a, v), c, 0.5));
+    return reshape(transpose(y, 0, 2, 1), 0, c, h, w);
   }
 
   /** The type of a value built so far (runs shape inference on the partial graph). */
