@@ -1,5 +1,8 @@
 package dev.hwc.cli;
 
+import dev.hwc.compiler.quant.calib.Calibration;
+import dev.hwc.hwtests.OutputKind;
+import dev.hwc.profiles.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +14,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code hwc build --target T MODEL -o DIR}: optimize, emit and check an artifact for a target. */
+/** {@code hwc build --target T MODEL -o DIR}: optimize, compress, emit and check an artifact for a target. */
 @Command(name = "build", mixinStandardHelpOptions = true,
-    description = {"Compile a model for a target: optimize it, emit the target's artifact, and check it on a real runtime.",
-        "Without MODEL, builds the example model bundled with hwc."})
+    description = {"Compile a model for a target: optimize it, quantize it as the target allows, emit the artifact,",
+        "and check it against the input model on a real runtime, per output. Without MODEL, builds the bundled example."})
 final class BuildCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", arity = "0..1", description = "The model file (.onnx). Default: the bundled example.")
   Path model;
@@ -32,21 +35,87 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--shape", paramLabel = "NAME=AxB", description = "Fix an input's shape, e.g. input_ids=1x128 (repeatable).")
   List<String> shapes = new ArrayList<>();
 
+  @Option(names = "--precision", paramLabel = "P",
+      description = "fp32, fp16 or int8 (default: the target's first legal weight precision).")
+  String precision;
+
+  @Option(names = "--calib", paramLabel = "DIR",
+      description = "Calibration samples: .npz files keyed by input name (default: calib/ beside the model). "
+          + "'random' uses seeded random data and says so loudly.")
+  String calib;
+
+  @Option(names = "--eval", paramLabel = "DIR",
+      description = "Held-out samples for the accuracy check (default: every 5th calibration sample, held out).")
+  Path eval;
+
+  @Option(names = "--calibration", paramLabel = "METHOD", defaultValue = "percentile",
+      description = "minmax, percentile[:99.99], entropy or mse (default: ${DEFAULT-VALUE}).")
+  String calibration;
+
+  @Option(names = "--scheme", paramLabel = "S", defaultValue = "auto",
+      description = "int8 scheme: static (calibrated QDQ), dynamic (MatMuls quantized per run), or auto: "
+          + "both where legal, the faster one that passes the gate (default: ${DEFAULT-VALUE}).")
+  String scheme;
+
+  @Option(names = "--min-cosine", paramLabel = "C", description = "Gate: lowest cosine for the weakest output (default: the profile's).")
+  Double minCosine;
+
+  @Option(names = "--min-iou", paramLabel = "I", description = "Gate: lowest IoU for the weakest mask channel or class (default: the profile's).")
+  Double minIoU;
+
+  @Option(names = "--output-kind", paramLabel = "NAME=KIND",
+      description = "What an output is: mask, labels, embedding or regression (default: inferred from a trailing Sigmoid/Softmax).")
+  List<String> outputKinds = new ArrayList<>();
+
+  @Option(names = "--keep-float", paramLabel = "NODE", split = ",", description = "Node names kept in float.")
+  List<String> keepFloat = new ArrayList<>();
+
+  @Option(names = "--require-speedup", description = "Fail (exit 1) when the artifact is not faster than fp32 here.")
+  boolean requireSpeedup;
+
+  @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
+      description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
+  double benchSeconds;
+
   @Option(names = "--samples", paramLabel = "N", defaultValue = "8",
-      description = "Seeded random input samples for the fidelity check (default: ${DEFAULT-VALUE}).")
+      description = "Seeded random samples for the fidelity check of float builds without --eval (default: ${DEFAULT-VALUE}).")
   int samples;
 
   @Mixin TargetOptions targets = new TargetOptions();
+
+  private java.util.Map<String, OutputKind> kinds() {
+    java.util.Map<String, OutputKind> m = new java.util.LinkedHashMap<>();
+    outputKinds.forEach(k -> {
+      var e = OutputKind.parse(k);
+      m.put(e.getKey(), e.getValue());
+    });
+    return m;
+  }
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     if (samples < 1) {
-      throw new dev.hwc.profiles.BadInputException("--samples must be at least 1");
+      throw new BadInputException("--samples must be at least 1");
     }
-    BuildJob job = new BuildJob(targets.resolve(target), ModelSource.resolve(model), model == null,
-        output, force, ShapeOption.parse(shapes), samples, spec.commandLine().getOut());
-    return job.run();
+    if (!List.of("auto", "static", "dynamic").contains(scheme)) {
+      throw new BadInputException("--scheme must be auto, static or dynamic, got '" + scheme + "'");
+    }
+    if (precision != null && !List.of("fp32", "fp16", "int8").contains(precision)) {
+      throw new BadInputException("--precision must be fp32, fp16 or int8, got '" + precision + "'");
+    }
+    if (minCosine != null && !(minCosine > 0 && minCosine <= 1)) {
+      throw new BadInputException("--min-cosine must be in (0, 1], got " + minCosine);
+    }
+    if (benchSeconds < 0) {
+      throw new BadInputException("--bench-seconds must not be negative");
+    }
+    BuildOptions o = new BuildOptions(output, force, ShapeOption.parse(shapes), samples, precision, calib, eval,
+        Calibration.parse(calibration), scheme, minCosine == null ? Double.NaN : minCosine,
+        minIoU == null ? Double.NaN : minIoU, kinds(), keepFloat,
+        requireSpeedup, benchSeconds);
+    return new BuildJob(targets.resolve(target), ModelSource.resolve(model), model == null, o,
+        spec.commandLine().getOut()).run();
   }
 }

@@ -2,25 +2,30 @@ package dev.hwc.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.hwc.backends.Emitter;
 import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.Runtime;
-import dev.hwc.backends.RuntimeSession;
-import dev.hwc.backends.SessionOptions;
+import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.compiler.analysis.Legality;
 import dev.hwc.compiler.analysis.ModelStats;
+import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.frontend.Frontends;
 import dev.hwc.compiler.ir.Graph;
-import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ops.GraphValidator;
 import dev.hwc.compiler.ops.ShapeInference;
 import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.passes.PassRecord;
 import dev.hwc.compiler.passes.PassRecorder;
 import dev.hwc.compiler.passes.Pipeline;
+import dev.hwc.compiler.passes.UpgradeOpset;
+import dev.hwc.compiler.quant.QuantScheme;
+import dev.hwc.hwtests.Evaluation;
 import dev.hwc.hwtests.Fidelity;
 import dev.hwc.hwtests.OutputFidelity;
-import dev.hwc.hwtests.SampleInputs;
+import dev.hwc.hwtests.OutputKind;
+import dev.hwc.hwtests.bench.Bench;
+import dev.hwc.hwtests.bench.BenchOptions;
+import dev.hwc.hwtests.bench.BenchResult;
+import dev.hwc.hwtests.bench.BenchTarget;
 import dev.hwc.profiles.BadInputException;
 import dev.hwc.profiles.Profile;
 import java.io.IOException;
@@ -29,81 +34,90 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
- * One {@code hwc build}: read, optimize, emit, check, report. Everything is written into a
- * temporary folder beside the output and moved into place only when every step succeeded, so a
- * failed build leaves nothing behind and an existing folder is replaced only with --force.
+ * One {@code hwc build}: read, optimize, compress as the target allows, emit, check per output,
+ * measure, report. Everything is written into a temporary folder beside the output and moved into
+ * place only when every step succeeded, so a failed build leaves nothing behind and an existing
+ * folder is replaced only with --force.
  */
 final class BuildJob {
   private final Profile profile;
   private final Path model;
   private final boolean bundled;
+  private final BuildOptions o;
   private final Path output;
-  private final boolean force;
-  private final Map<String, long[]> shapes;
-  private final int samples;
   private final PrintWriter out;
+  private final List<String> notes = new ArrayList<>();
+  /** Every plan judged, fallback steps included, for the report. */
+  private final List<Int8Search.Candidate> judged = new ArrayList<>();
 
-  BuildJob(Profile profile, Path model, boolean bundled, Path output, boolean force,
-      Map<String, long[]> shapes, int samples, PrintWriter out) {
+  BuildJob(Profile profile, Path model, boolean bundled, BuildOptions options, PrintWriter out) {
     this.profile = profile;
     this.model = model;
     this.bundled = bundled;
-    this.output = output != null ? output
+    this.o = options;
+    this.output = options.output() != null ? options.output()
         : Path.of("hwc-out", ModelSource.stem(model) + "-" + profile.id());
-    this.force = force;
-    this.shapes = shapes;
-    this.samples = samples;
     this.out = out;
   }
 
   int run() throws Exception {
-    checkBuildable();
+    String precision = precision();
+    checkBuildable(precision);
     Path target = output.toAbsolutePath().normalize();
-    if (Files.exists(target) && !force) {
+    if (Files.exists(target) && !o.force()) {
       throw new BadInputException("output folder " + output + " exists; pass --force to replace it");
     }
     Graph source = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
-    if (!shapes.isEmpty()) {
-      source = ShapeInference.bindInputs(source, shapes);
+    if (!o.shapes().isEmpty()) {
+      source = ShapeInference.bindInputs(source, o.shapes());
     }
-    out.printf("hwc build: %s -> %s (%s on %s)%n", bundled ? "bundled example " + model.getFileName() : model,
-        profile.id(), profile.artifact(), profile.runtime());
+    Runtime runtime = checkingRuntime();
+    out.printf("hwc build: %s -> %s (%s %s, checked on %s)%n", bundled ? "bundled example " + model.getFileName() : model,
+        profile.id(), precision, profile.artifact(), runtime.id());
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     checkLegal(optimized);
 
-    Emitter emitter = find(Emitter.class, e -> e.format().equals(profile.artifact()), "emitter for " + profile.artifact());
-    Runtime runtime = find(Runtime.class, r -> r.id().equals(profile.runtime()), "runtime " + profile.runtime());
-    runtime.unavailableReason().ifPresent(why -> {
-      throw new BadInputException("runtime " + runtime.id() + " cannot run here: " + why);
-    });
-
     Files.createDirectories(target.getParent());
     Path staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+    Path work = Files.createDirectories(staging.resolve(".work"));
     try {
-      Path artifact = staging.resolve(ModelSource.stem(model) + "." + emitter.extension());
-      emitter.emit(optimized, artifact);
-      BuildReport.Fidelity fidelity = checkFidelity(source, runtime, artifact);
-      BuildReport report = report(source, optimized, passes.records(), artifact, runtime, fidelity);
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(staging.resolve("report.json").toFile(), report);
+      Path fp32 = work.resolve("fp32.onnx");
+      new OnnxEmitter().emit(optimized, fp32);
+      Samples s = samples(source, precision);
+      Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
+      Evaluation eval = new Evaluation(runtime, model, s.eval(), kinds);
+      Int8Search.Gate gate = new Int8Search.Gate(Double.isNaN(o.minCosine()) ? profile.gate().minCosine() : o.minCosine(),
+          profile.gate().maxRelativeL2(), Double.isNaN(o.minIoU()) ? profile.gate().minIoU() : o.minIoU());
+      List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32, eval, s, gate, work);
+      List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
+      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s);
+      Int8Search.Candidate chosen = m.chosen();
+
+      String suffix = precision.equals("fp32") ? "" : "_" + precision;
+      Path artifact = staging.resolve(ModelSource.stem(model) + suffix + ".onnx");
+      Files.copy(chosen.artifact(), artifact);
+      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, judged, eval,
+          s.description(), gate, m.speed());
+      deleteRecursively(work);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(staging.resolve("report.json").toFile(), report);
       print(report);
-      if (!fidelity.passed()) {
-        OutputFidelity weak = fidelity.outputs().stream()
-            .filter(o -> o.output().equals(fidelity.weakestOutput())).findFirst().orElseThrow();
-        throw new CheckFailedException("weakest output '" + weak.output() + "' has cosine " + Format.num(weak.cosine())
-            + " and relative L2 " + Format.num(weak.relativeL2()) + " (gate: cosine >= " + fidelity.minCosine()
-            + ", relative L2 <= " + fidelity.maxRelativeL2() + "); no artifact written");
+      if (!chosen.passed()) {
+        throw new CheckFailedException(gateFailure(chosen.fidelity(), gate) + "; no plan passed, no artifact written");
+      }
+      if (o.requireSpeedup() && m.speed().measured() && !(m.speed().speedup() > 1)) {
+        throw new CheckFailedException(m.speed().note() + "; --require-speedup: no artifact written");
       }
       moveIntoPlace(staging, target);
       out.printf("wrote %s and %s%n", output.resolve(artifact.getFileName()), output.resolve("report.json"));
@@ -113,15 +127,56 @@ final class BuildJob {
     }
   }
 
-  /** Targets whose artifact this build of hwc can make: float ONNX, checked on ONNX Runtime. */
-  private void checkBuildable() {
-    boolean floatOnnx = profile.artifact().equals("onnx") && profile.precisions().activations().contains("fp32")
-        && profile.precisions().weights().contains("fp32");
-    if (!floatOnnx) {
-      throw new BadInputException("target '" + profile.id() + "' needs " + String.join("/", profile.precisions().weights())
-          + " weights in a " + profile.artifact() + " artifact, which this hwc cannot emit yet (quantization and the "
-          + "TFLite/TensorRT backends are still to come); targets that build now: x86-fp32, cpu-fallback");
+  /** One line on what failed the gate: the weakest output, and the weakest mask channel when it is the culprit. */
+  static String gateFailure(List<OutputFidelity> f, Int8Search.Gate gate) {
+    OutputFidelity weak = Fidelity.weakest(f);
+    var mask = Fidelity.weakestMask(f);
+    if (mask.isPresent() && mask.get().minIoU() < gate.minIoU()) {
+      OutputFidelity m = mask.get();
+      return "output '" + m.output() + "' channel " + m.weakestChannel() + " has IoU " + Format.num(m.minIoU())
+          + " (gate: IoU >= " + gate.minIoU() + "; its cosine is " + Format.num(m.cosine()) + ")";
     }
+    return "weakest output '" + weak.output() + "' has cosine " + Format.num(weak.cosine()) + " and relative L2 "
+        + Format.num(weak.relativeL2()) + " (gate: cosine >= " + gate.minCosine() + ", relative L2 <= "
+        + gate.maxRelativeL2() + ")";
+  }
+
+  /** The precision to build: asked for, or the target's first legal weight precision. */
+  private String precision() {
+    List<String> legal = profile.precisions().weights();
+    String p = o.precision() != null ? o.precision() : legal.get(0);
+    if (!legal.contains(p)) {
+      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal)
+          + " weights, not " + p);
+    }
+    return p;
+  }
+
+  /** Artifacts this hwc makes: ONNX (fp32, fp16, int8 QDQ), also as the input a TensorRT engine is built from. */
+  private void checkBuildable(String precision) {
+    if (profile.artifact().equals("tflite")) {
+      throw new BadInputException("target '" + profile.id() + "' needs a TFLite artifact, which this hwc cannot emit yet "
+          + "(the TFLite backend is still to come); targets that build now: x86-fp32, x86-int8, cpu-fallback, cuda-fp16, cuda-int8");
+    }
+    if (profile.artifact().equals("tensorrt")) {
+      notes.add("TensorRT engine not built: this machine has no CUDA device; the artifact is the ONNX file TensorRT "
+          + "builds its engine from (" + precision + ("int8".equals(precision) ? ", explicit symmetric QDQ" : "") + ")");
+    }
+  }
+
+  /** The runtime that checks the artifact: the profile's, or ONNX Runtime CPU for ONNX-based artifacts when it is missing. */
+  private Runtime checkingRuntime() {
+    Runtime wanted = find(profile.runtime());
+    if (wanted != null && wanted.unavailableReason().isEmpty()) {
+      return wanted;
+    }
+    String why = wanted == null ? "not registered" : wanted.unavailableReason().get();
+    Runtime ort = find("onnxruntime");
+    if (ort == null || ort.unavailableReason().isPresent()) {
+      throw new BadInputException("no runtime can check this artifact here: " + profile.runtime() + " " + why);
+    }
+    notes.add("checked on ONNX Runtime CPU instead of " + profile.runtime() + " (" + why + ")");
+    return ort;
   }
 
   private void checkLegal(Graph g) {
@@ -132,53 +187,205 @@ final class BuildJob {
     }
   }
 
-  private BuildReport.Fidelity checkFidelity(Graph source, Runtime runtime, Path artifact) throws Exception {
-    Fidelity f = new Fidelity();
-    Map<String, long[]> used = new LinkedHashMap<>();
-    SessionOptions opts = SessionOptions.DEFAULT;
-    try (RuntimeSession ref = runtime.open(model, opts); RuntimeSession cand = runtime.open(artifact, opts)) {
-      for (int s = 0; s < samples; s++) {
-        Map<String, Tensor> in = SampleInputs.random(source.inputs(), s);
-        in.forEach((k, v) -> used.put(k, v.shape()));
-        f.add(ref.run(in), cand.run(in));
+  /** Calibration and eval samples. */
+  record Samples(SampleSet calib, SampleSet eval, String description) {}
+
+  private Samples samples(Graph source, String precision) throws IOException {
+    SampleSet evalSet = o.eval() == null ? null : SampleSet.load(o.eval(), source.inputs());
+    if (!precision.equals("int8")) {
+      if (evalSet != null) {
+        return new Samples(null, evalSet, o.eval().toString());
       }
+      return new Samples(null, SampleSet.random(source.inputs(), o.samples(), 0), o.samples() + " seeded random samples");
     }
-    List<OutputFidelity> results = f.results();
-    OutputFidelity weakest = Fidelity.weakest(results);
-    boolean passed = results.stream().allMatch(o -> o.cosine() >= profile.gate().minCosine()
-        && o.relativeL2() <= profile.gate().maxRelativeL2());
-    return new BuildReport.Fidelity(samples, used, results, weakest.output(), profile.gate().minCosine(),
-        profile.gate().maxRelativeL2(), passed);
+    SampleSet calib;
+    String from;
+    Path beside = model.toAbsolutePath().getParent().resolve("calib");
+    if ("random".equals(o.calib())) {
+      String warn = "WARNING: calibrating on seeded random data (--calib random): int8 ranges will not match real "
+          + "inputs; use this only to try the pipeline";
+      out.println(warn);
+      notes.add(warn);
+      calib = SampleSet.random(source.inputs(), 64, 0);
+      from = "seeded random data";
+    } else if (o.calib() != null) {
+      calib = SampleSet.load(Path.of(o.calib()), source.inputs());
+      from = o.calib();
+    } else if (Files.isDirectory(beside)) {
+      calib = SampleSet.load(beside, source.inputs());
+      from = beside.toString();
+      notes.add("calibration data from " + beside + " (found beside the model)");
+      out.println("using calibration data found beside the model: " + beside);
+    } else {
+      throw new BadInputException("int8 needs calibration data: pass --calib DIR (a folder of .npz files keyed by input "
+          + "name, one sample each), or put it in calib/ beside the model; --calib random only to try the pipeline");
+    }
+    if (evalSet != null) {
+      return new Samples(calib, evalSet, o.eval().toString());
+    }
+    SampleSet.Split split = calib.split(0.2);
+    if (split.heldOut().size() == 0) {
+      throw new BadInputException("too few calibration samples (" + calib.size() + ") to hold some out for the check; pass --eval DIR");
+    }
+    return new Samples(split.calibration(), split.heldOut(),
+        split.heldOut().size() + " samples held out of " + from + " (calibrated on the other " + split.calibration().size() + ")");
   }
 
-  private BuildReport report(Graph source, Graph optimized, List<PassRecord> passes, Path artifact, Runtime runtime,
-      BuildReport.Fidelity fidelity) throws IOException {
+  private List<Int8Search.Candidate> candidates(String precision, Graph optimized, Path fp32, Evaluation eval, Samples s,
+      Int8Search.Gate gate, Path work) throws Exception {
+    if (precision.equals("fp32")) {
+      List<OutputFidelity> f = eval.compare(fp32);
+      judged.add(new Int8Search.Candidate("fp32", optimized, fp32, f, gate.passes(f), List.of(), 0));
+      return List.copyOf(judged);
+    }
+    if (precision.equals("fp16")) {
+      Graph half = fp16(optimized);
+      Path p = work.resolve("fp16.onnx");
+      new OnnxEmitter().emit(half, p);
+      List<OutputFidelity> f = eval.compare(p);
+      judged.add(new Int8Search.Candidate("fp16", half, p, f, gate.passes(f), List.copyOf(profile.keepHigherPrecision()), 0));
+      return List.copyOf(judged);
+    }
+    QuantScheme scheme = QuantScheme.of(profile);
+    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out);
+    LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
+    List<Int8Search.Candidate> out = new ArrayList<>();
+    boolean dynamicLegal = profile.runtime().equals("onnxruntime");
+    if (o.scheme().equals("dynamic") && !dynamicLegal) {
+      throw new BadInputException("--scheme dynamic is not legal on " + profile.id() + " (TensorRT takes explicit QDQ only)");
+    }
+    if (!o.scheme().equals("dynamic")) {
+      out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
+    }
+    if (!o.scheme().equals("static") && dynamicLegal) {
+      Int8Search.Candidate d = search.dynamicPlan(optimized, keep);
+      if (d != null) {
+        out.add(d);
+      } else if (o.scheme().equals("dynamic")) {
+        throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
+      }
+    }
+    judged.addAll(search.log());
+    return out;
+  }
+
+  private Graph fp16(Graph g) {
+    throw new BadInputException("fp16 conversion is not wired in yet");
+  }
+
+  private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {
+    return tried.stream().max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
+  }
+
+  record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
+
+  /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
+  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s) throws IOException {
+    Int8Search.Candidate first = candidates.get(0);
+    if (first.scheme().equals("fp32") || o.benchSeconds() == 0) {
+      String why = first.scheme().equals("fp32") ? "fp32 build: nothing to compare" : "skipped (--bench-seconds 0)";
+      return new Measured(first, new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why));
+    }
+    out.printf("timing fp32 against %s, interleaved (%s s each)...%n",
+        String.join(", ", candidates.stream().map(Int8Search.Candidate::scheme).toList()), o.benchSeconds());
+    List<BenchTarget> targets = new ArrayList<>();
+    targets.add(new BenchTarget("fp32", fp32, "onnxruntime", 0));
+    for (Int8Search.Candidate c : candidates) {
+      targets.add(new BenchTarget(c.scheme(), c.artifact(), "onnxruntime", 0));
+    }
+    BenchOptions opts = BenchOptions.defaults().withSeconds(o.benchSeconds()).withBaseline(false).withWarmup(10)
+        .withShapes(o.shapes());
+    Path inputs = s.eval() != null ? firstSampleFile(s) : null;
+    if (inputs != null) {
+      opts = opts.withInputs(inputs);
+    }
+    BenchResult r = Bench.compare(targets, opts);
+    Int8Search.Candidate fastest = first;
+    double bestSpeedup = -1;
+    for (Int8Search.Candidate c : candidates) {
+      double sp = r.ratio(c.scheme()).map(BenchResult.Ratio::speedup).orElse(Double.NaN);
+      if (sp > bestSpeedup) {
+        bestSpeedup = sp;
+        fastest = c;
+      }
+    }
+    BenchResult.Ratio ratio = r.ratio(fastest.scheme()).orElseThrow();
+    double fp32P50 = r.find("fp32").orElseThrow().latencyMs().p50();
+    double p50 = r.find(fastest.scheme()).orElseThrow().latencyMs().p50();
+    double speedup = ratio.speedup();
+    String note = speedup > 1
+        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than fp32 here (p50 %.3f ms vs %.3f ms)", fastest.scheme(), speedup, p50, fp32P50)
+        : String.format(java.util.Locale.ROOT, "%s is NOT faster than fp32 on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", fastest.scheme(), speedup, p50, fp32P50);
+    return new Measured(fastest, new BuildReport.Speed(true, fp32P50, p50, speedup, 1 / ratio.max(), 1 / ratio.min(), note));
+  }
+
+  /** The eval set's first sample written as an .npz the harness reads (real data for timing). */
+  private Path firstSampleFile(Samples s) throws IOException {
+    Path f = Files.createTempFile("hwc-bench-input", ".npz");
+    f.toFile().deleteOnExit();
+    dev.hwc.compiler.data.Npy.writeNpz(f, s.eval().get(0));
+    return f;
+  }
+
+  private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
+      Runtime runtime, String precision, List<Int8Search.Candidate> tried, Evaluation eval, String sampleSource,
+      Int8Search.Gate gate, BuildReport.Speed speed) throws IOException {
     ModelStats before = ModelStats.of(source);
-    ModelStats after = ModelStats.of(optimized);
-    return new BuildReport(HwcVersion.VALUE, profile.id(), profile.source(),
+    ModelStats after = ModelStats.of(chosen.graph());
+    List<BuildReport.Candidate> cands = new ArrayList<>();
+    for (Int8Search.Candidate c : tried) {
+      OutputFidelity w = Fidelity.weakest(c.fidelity());
+      cands.add(new BuildReport.Candidate(c.scheme(), c.passed(), w.output(), w.cosine(),
+          c.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1), c.quantizedLayers(),
+          c.keptFloat(), Files.size(c.artifact()), c.fidelity()));
+    }
+    OutputFidelity weakest = Fidelity.weakest(chosen.fidelity());
+    return new BuildReport(HwcVersion.VALUE, profile.id(), profile.source(), precision, notes,
         new BuildReport.Input(bundled ? "bundled:" + ModelSource.EXAMPLE_RESOURCE : model.toString(), sha256(model),
             Files.size(model), source.opset(), before.nodes(), before.parameters(), bundled),
-        passes, before.opHistogram(), after.opHistogram(),
-        new BuildReport.Artifact(artifact.getFileName().toString(), profile.artifact(), sha256(artifact),
-            Files.size(artifact), after.nodes(), runtime.id(), runtime.version()),
-        fidelity);
+        passes, before.opHistogram(), after.opHistogram(), cands,
+        new BuildReport.Artifact(artifact.getFileName().toString(), "onnx", chosen.scheme(), sha256(artifact),
+            Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32), after.nodes(), runtime.id(),
+            runtime.version()),
+        new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
+            gate.maxRelativeL2(), gate.minIoU(), chosen.passed()),
+        speed);
   }
 
   private void print(BuildReport r) {
     Table passes = new Table("pass", "nodes before", "nodes after", "ms");
-    r.passes().forEach(p -> passes.row(p.name(), p.nodesBefore(), p.nodesAfter(), String.format(java.util.Locale.ROOT, "%.1f", p.millis())));
+    r.passes().forEach(p -> passes.row(p.name(), p.nodesBefore(), p.nodesAfter(),
+        String.format(java.util.Locale.ROOT, "%.1f", p.millis())));
     passes.print(out);
-    out.printf("%nnodes %d -> %d, artifact %s (input %s)%n%n", r.input().nodes(), r.artifact().nodes(),
-        Format.bytes(r.artifact().bytes()), Format.bytes(r.input().bytes()));
-    out.printf("fidelity on %s %s vs the input model, %d seeded samples (gate: cosine >= %s, rel L2 <= %s):%n",
-        r.artifact().runtime(), r.artifact().runtimeVersion(), r.fidelity().samples(),
-        r.fidelity().minCosine(), r.fidelity().maxRelativeL2());
-    Table t = new Table("output", "max abs", "mean abs", "rel L2", "cosine", "SNR dB", "");
-    for (OutputFidelity o : r.fidelity().outputs()) {
-      t.row(o.output(), Format.num(o.maxAbs()), Format.num(o.meanAbs()), Format.num(o.relativeL2()),
-          Format.num(o.cosine()), Format.num(o.snrDb()), o.output().equals(r.fidelity().weakestOutput()) ? "<- weakest" : "");
+    out.printf("%nnodes %d -> %d, artifact %s (%s, %.0f%% of fp32; input %s)%n", r.input().nodes(), r.artifact().nodes(),
+        Format.bytes(r.artifact().bytes()), r.artifact().scheme(), 100 * r.artifact().sizeRatioToFp32(),
+        Format.bytes(r.input().bytes()));
+    if (r.candidates().size() > 1 || r.precision().equals("int8")) {
+      Table c = new Table("plan", "passed", "weakest output", "cosine", "weakest IoU", "int8 layers", "kept float", "bytes");
+      r.candidates().forEach(x -> c.row(x.scheme(), x.passed() ? "yes" : "no", x.weakestOutput(),
+          Format.num(x.weakestCosine()), Format.num(x.weakestIoU()), x.quantizedLayers(), x.keptFloat().size(),
+          Format.bytes(x.bytes())));
+      out.println();
+      c.print(out);
+    }
+    out.printf("%nfidelity on %s %s vs the input model, %d samples (%s); gate: cosine >= %s, rel L2 <= %s, IoU >= %s:%n",
+        r.artifact().checkedOn(), r.artifact().runtimeVersion(), r.fidelity().samples(), r.fidelity().sampleSource(),
+        r.fidelity().minCosine(), r.fidelity().maxRelativeL2(), r.fidelity().minIoU());
+    Table t = new Table("output", "kind", "max abs", "mean abs", "rel L2", "cosine", "SNR dB", "IoU per channel", "note");
+    for (OutputFidelity f : r.fidelity().outputs()) {
+      StringBuilder iou = new StringBuilder();
+      for (double v : f.iou()) {
+        iou.append(iou.length() == 0 ? "" : " ").append(String.format(java.util.Locale.ROOT, "%.3f", v));
+      }
+      t.row(f.output(), f.kind().name().toLowerCase(java.util.Locale.ROOT), Format.num(f.maxAbs()), Format.num(f.meanAbs()),
+          Format.num(f.relativeL2()), Format.num(f.cosine()), Format.num(f.snrDb()), iou.length() == 0 ? "-" : iou,
+          f.output().equals(r.fidelity().weakestOutput()) ? "<- weakest" : "");
     }
     t.print(out);
+    if (r.speed().measured()) {
+      out.println("speed: " + r.speed().note());
+    }
+    r.notes().forEach(n -> out.println("note: " + n));
   }
 
   private void moveIntoPlace(Path staging, Path target) throws IOException {
@@ -193,13 +400,13 @@ final class BuildJob {
     }
   }
 
-  private static <T> T find(Class<T> type, java.util.function.Predicate<T> match, String what) {
-    for (T t : ServiceLoader.load(type)) {
-      if (match.test(t)) {
-        return t;
+  private static Runtime find(String id) {
+    for (Runtime r : ServiceLoader.load(Runtime.class)) {
+      if (r.id().equals(id)) {
+        return r;
       }
     }
-    throw new IllegalStateException("no " + what + " is registered");
+    return null;
   }
 
   static String sha256(Path file) throws IOException {

@@ -6,33 +6,58 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code hwc build} writes to report.json: what went in, what the passes did, what came out,
- * and how close the artifact's outputs are to the input model's on a real runtime, per output.
+ * What {@code hwc build} writes to report.json: what went in, what the passes did, which
+ * compression plans were tried and how each fared, what came out, how close the artifact's outputs
+ * are to the input model's per output, and how fast it is against fp32 on this machine.
  */
 record BuildReport(
     String hwcVersion,
     String target,
     String profileSource,
+    String precision,
+    List<String> notes,
     Input input,
     List<PassRecord> passes,
     Map<String, Integer> opsBefore,
     Map<String, Integer> opsAfter,
+    List<Candidate> candidates,
     Artifact artifact,
-    Fidelity fidelity) {
+    Fidelity fidelity,
+    Speed speed) {
 
   record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 
-  record Artifact(String file, String format, String sha256, long bytes, int nodes, String runtime, String runtimeVersion) {}
+  record Artifact(String file, String format, String scheme, String sha256, long bytes, double sizeRatioToFp32,
+      int nodes, String checkedOn, String runtimeVersion) {}
+
+  /** A compression plan tried: its scheme, whether it passed the gate, what it kept in float, its per-output figures. */
+  record Candidate(String scheme, boolean passed, String weakestOutput, double weakestCosine, double weakestIoU,
+      int quantizedLayers, List<String> keptFloat, long bytes, List<OutputFidelity> outputs) {}
 
   /**
-   * @param samples number of seeded random samples compared
-   * @param inputShapes the concrete input shapes used
+   * @param samples samples compared
+   * @param sampleSource where they came from (a folder, the held-out part of the calibration set, seeded random)
    * @param outputs per-output figures
    * @param weakestOutput the output with the lowest cosine, which the gate judges
    * @param minCosine the gate's threshold on cosine
    * @param maxRelativeL2 the gate's threshold on relative L2
-   * @param passed whether the weakest output met the gate
+   * @param minIoU the gate's threshold on the weakest mask channel's IoU
+   * @param passed whether every output (and every mask channel) met the gate
    */
-  record Fidelity(int samples, Map<String, long[]> inputShapes, List<OutputFidelity> outputs, String weakestOutput,
-      double minCosine, double maxRelativeL2, boolean passed) {}
+  record Fidelity(int samples, String sampleSource, List<OutputFidelity> outputs, String weakestOutput,
+      double minCosine, double maxRelativeL2, double minIoU, boolean passed) {}
+
+  /**
+   * Latency against the fp32 build, measured by the harness with interleaved runs.
+   *
+   * @param measured false when skipped (then {@code note} says why)
+   * @param fp32P50Millis median latency of the optimized fp32 artifact
+   * @param p50Millis median latency of the artifact
+   * @param speedup fp32 / artifact, median over interleaved rounds (> 1 is faster)
+   * @param speedupMin smallest per-round ratio
+   * @param speedupMax largest per-round ratio
+   * @param note a plain statement of the result
+   */
+  record Speed(boolean measured, double fp32P50Millis, double p50Millis, double speedup, double speedupMin,
+      double speedupMax, String note) {}
 }

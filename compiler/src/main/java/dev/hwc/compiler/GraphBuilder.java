@@ -67,6 +67,12 @@ public final class GraphBuilder {
     return nodeN(op, attrs, 1, inputs).get(0);
   }
 
+  /** Adds a node whose one output gets the given name (a graph output's, say); returns it. */
+  public String nodeNamed(String output, String op, Attributes attrs, String... inputs) {
+    graph.addNode(new Node(fresh(op.toLowerCase(java.util.Locale.ROOT)), op, List.of(inputs), List.of(output), attrs));
+    return output;
+  }
+
   /** Adds a node with n outputs; returns their names. */
   public List<String> nodeN(String op, Attributes attrs, int outputs, String... inputs) {
     String name = fresh(op.toLowerCase(java.util.Locale.ROOT));

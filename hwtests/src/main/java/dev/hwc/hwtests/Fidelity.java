@@ -14,6 +14,17 @@ import java.util.Map;
  */
 public final class Fidelity {
   private final Map<String, Acc> acc = new LinkedHashMap<>();
+  private final Map<String, OutputKind> kinds;
+
+  /** Numeric figures only (every output judged as regression). */
+  public Fidelity() {
+    this(Map.of());
+  }
+
+  /** With output kinds: masks and labels also get an IoU per channel or class. */
+  public Fidelity(Map<String, OutputKind> kinds) {
+    this.kinds = Map.copyOf(kinds);
+  }
 
   private static final class Acc {
     double maxAbs;
@@ -24,6 +35,8 @@ public final class Fidelity {
     double sumDiffSq;
     long n;
     long[] shape;
+    long[] intersection;
+    long[] union;
   }
 
   /** Adds one sample's outputs; both maps must hold the same names and shapes. */
@@ -51,7 +64,56 @@ public final class Fidelity {
         a.sumDiffSq += d * d;
       }
       a.n += r.length;
+      OutputKind kind = kinds.getOrDefault(e.getKey(), OutputKind.REGRESSION);
+      if ((kind == OutputKind.MASK || kind == OutputKind.LABELS) && a.shape.length >= 2) {
+        addIoU(a, kind, r, k);
+      }
     }
+  }
+
+  /** Per channel (axis 1): pixels on in reference and candidate, and on in either. */
+  private static void addIoU(Acc a, OutputKind kind, double[] r, double[] k) {
+    int channels = (int) a.shape[1];
+    long inner = 1;
+    for (int d = 2; d < a.shape.length; d++) {
+      inner *= a.shape[d];
+    }
+    if (a.intersection == null) {
+      a.intersection = new long[channels];
+      a.union = new long[channels];
+    }
+    long outer = r.length / (channels * inner);
+    for (long o = 0; o < outer; o++) {
+      for (long p = 0; p < inner; p++) {
+        int rc = -1;
+        int kc = -1;
+        if (kind == OutputKind.LABELS) {
+          rc = argmax(r, o, p, channels, inner);
+          kc = argmax(k, o, p, channels, inner);
+        }
+        for (int c = 0; c < channels; c++) {
+          int i = (int) ((o * channels + c) * inner + p);
+          boolean ref = kind == OutputKind.LABELS ? rc == c : r[i] >= 0.5;
+          boolean cand = kind == OutputKind.LABELS ? kc == c : k[i] >= 0.5;
+          if (ref && cand) {
+            a.intersection[c]++;
+          }
+          if (ref || cand) {
+            a.union[c]++;
+          }
+        }
+      }
+    }
+  }
+
+  private static int argmax(double[] v, long o, long p, int channels, long inner) {
+    int best = 0;
+    for (int c = 1; c < channels; c++) {
+      if (v[(int) ((o * channels + c) * inner + p)] > v[(int) ((o * channels + best) * inner + p)]) {
+        best = c;
+      }
+    }
+    return best;
   }
 
   /** The figures per output, in the reference's output order. */
@@ -63,7 +125,12 @@ public final class Fidelity {
       double relL2 = a.sumRefSq == 0 ? (a.sumDiffSq == 0 ? 0 : Double.POSITIVE_INFINITY)
           : Math.sqrt(a.sumDiffSq / a.sumRefSq);
       double snr = a.sumDiffSq == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(a.sumRefSq / a.sumDiffSq);
-      out.add(new OutputFidelity(name, a.maxAbs, a.n == 0 ? 0 : a.sumAbs / a.n, relL2, cosine, snr));
+      double[] iou = new double[a.intersection == null ? 0 : a.intersection.length];
+      for (int c = 0; c < iou.length; c++) {
+        iou[c] = a.union[c] == 0 ? 1 : (double) a.intersection[c] / a.union[c];
+      }
+      out.add(new OutputFidelity(name, a.maxAbs, a.n == 0 ? 0 : a.sumAbs / a.n, relL2, cosine, snr,
+          kinds.getOrDefault(name, OutputKind.REGRESSION), iou));
     });
     return out;
   }
@@ -71,6 +138,11 @@ public final class Fidelity {
   /** The output with the lowest cosine: the one that governs a gate. */
   public static OutputFidelity weakest(List<OutputFidelity> results) {
     return results.stream().min(Comparator.comparingDouble(OutputFidelity::cosine)).orElseThrow();
+  }
+
+  /** The output holding the lowest per-channel IoU, if any output has IoU. */
+  public static java.util.Optional<OutputFidelity> weakestMask(List<OutputFidelity> results) {
+    return results.stream().filter(o -> o.iou().length > 0).min(Comparator.comparingDouble(OutputFidelity::minIoU));
   }
 
   /** One-sample convenience. */

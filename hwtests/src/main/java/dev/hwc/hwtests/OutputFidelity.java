@@ -9,6 +9,34 @@ package dev.hwc.hwtests;
  * @param relativeL2 ||candidate - reference|| / ||reference||
  * @param cosine cosine similarity of the flattened outputs (1 when both are all zero)
  * @param snrDb signal-to-noise ratio, 10 log10(sum ref^2 / sum diff^2); +inf when identical
+ * @param kind what the output means
+ * @param iou for masks and labels: IoU per channel (class) of the candidate's thresholded (argmax)
+ *     output against the reference's; empty otherwise. A channel empty in both counts as 1.
  */
-public record OutputFidelity(
-    String output, double maxAbs, double meanAbs, double relativeL2, double cosine, double snrDb) {}
+public record OutputFidelity(String output, double maxAbs, double meanAbs, double relativeL2, double cosine,
+    double snrDb, OutputKind kind, double[] iou) {
+  public OutputFidelity {
+    iou = iou == null ? new double[0] : iou.clone();
+  }
+
+  /** The weakest channel's IoU, or 1 for outputs without IoU. */
+  public double minIoU() {
+    return java.util.Arrays.stream(iou).min().orElse(1);
+  }
+
+  /** The weakest channel's index, or -1. */
+  public int weakestChannel() {
+    int w = -1;
+    for (int i = 0; i < iou.length; i++) {
+      if (w < 0 || iou[i] < iou[w]) {
+        w = i;
+      }
+    }
+    return w;
+  }
+
+  @Override
+  public double[] iou() {
+    return iou.clone();
+  }
+}

@@ -1,0 +1,175 @@
+package dev.hwc.cli;
+
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.calib.Calibrator;
+import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.compiler.quant.DynamicQuantizer;
+import dev.hwc.compiler.quant.QuantScheme;
+import dev.hwc.compiler.quant.StaticQuantizer;
+import dev.hwc.compiler.quant.calib.Calibration;
+import dev.hwc.compiler.quant.calib.TensorRange;
+import dev.hwc.hwtests.Evaluation;
+import dev.hwc.hwtests.Fidelity;
+import dev.hwc.hwtests.OutputFidelity;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds an int8 plan that passes the gate on the weakest output: static QDQ (calibrated) and, for
+ * MatMul-heavy models on ONNX Runtime, dynamic quantization. A plan that fails the gate falls back
+ * layer by layer: layers are ranked by how much quantizing each one alone hurts the weakest output,
+ * and the most sensitive are kept in float until the plan passes.
+ */
+final class Int8Search {
+  /** One plan, emitted and judged. */
+  record Candidate(String scheme, Graph graph, Path artifact, List<OutputFidelity> fidelity, boolean passed,
+      List<String> keptFloat, int quantizedLayers) {}
+
+  private final QuantScheme scheme;
+  private final Gate gate;
+  private final Evaluation eval;
+  private final SampleSet calib;
+  private final Calibration calibration;
+  private final Path workDir;
+  private final PrintWriter out;
+  private final OnnxEmitter emitter = new OnnxEmitter();
+  private final List<Candidate> log = new ArrayList<>();
+  private int emitted;
+
+  /** The accuracy gate, on the weakest output and the weakest mask channel. */
+  record Gate(double minCosine, double maxRelativeL2, double minIoU) {
+    boolean passes(List<OutputFidelity> f) {
+      return f.stream().allMatch(o -> o.cosine() >= minCosine && o.relativeL2() <= maxRelativeL2 && o.minIoU() >= minIoU);
+    }
+
+    /** How far a plan is from the reference: the worst of 1 - cosine and 1 - IoU over outputs and channels. */
+    static double damage(List<OutputFidelity> f) {
+      return f.stream().mapToDouble(o -> Math.max(1 - o.cosine(), 1 - o.minIoU())).max().orElse(0);
+    }
+  }
+
+  Int8Search(QuantScheme scheme, Gate gate, Evaluation eval, SampleSet calib, Calibration calibration, Path workDir,
+      PrintWriter out) {
+    this.scheme = scheme;
+    this.gate = gate;
+    this.eval = eval;
+    this.calib = calib;
+    this.calibration = calibration;
+    this.workDir = workDir;
+    this.out = out;
+  }
+
+  /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
+  Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
+    StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
+    List<String> observe = full.toCalibrate();
+    out.printf("calibrating %d activations on %d samples (%s)%n", observe.size(), calib.size(), calibration);
+    Progress bar = new Progress(out, "calibrate");
+    Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
+        Calibrator.Options.DEFAULT.withProgress(bar::accept));
+    Map<String, double[]> lohi = new LinkedHashMap<>();
+    ranges.forEach((k, r) -> lohi.put(k, new double[] {r.lo(), r.hi()}));
+    Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, scheme),
+        List.copyOf(keepFloat), full.nodes().size());
+    if (c.passed() || full.nodes().isEmpty()) {
+      return c;
+    }
+    return fallback(c, full.nodes(), keepFloat,
+        kept -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, kept), lohi, scheme),
+        only -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, complement(full.nodes(), only)), lohi, scheme));
+  }
+
+  /** Dynamic int8 MatMuls (and int8 embedding tables); null when the model has nothing to quantize so. */
+  Candidate dynamicPlan(Graph g, Set<String> keepFloat) throws Exception {
+    DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
+    if (r.matMuls().isEmpty()) {
+      return null;
+    }
+    DynamicQuantizer.Result all = DynamicQuantizer.apply(g, Set.of());
+    Candidate c = judge("dynamic", r.graph(), List.copyOf(keepFloat), r.matMuls().size());
+    if (c.passed()) {
+      return c;
+    }
+    List<String> layers = new ArrayList<>(all.matMuls());
+    return fallback(c, layers, keepFloat,
+        kept -> DynamicQuantizer.apply(g, kept).graph(),
+        only -> DynamicQuantizer.apply(g, complement(layers, only)).graph());
+  }
+
+  interface Planner {
+    Graph plan(Set<String> nodes) throws Exception;
+  }
+
+  /**
+   * Ranks layers by the error each adds alone (on a few eval samples), then keeps the worst in
+   * float, doubling their number, until the gate passes or every layer is float.
+   */
+  private Candidate fallback(Candidate first, List<String> layers, Set<String> keepFloat, Planner keeping,
+      Planner onlyQuantizing) throws Exception {
+    out.printf("%s plan fails the gate (weakest output '%s', cosine %s): ranking %d layers by sensitivity%n",
+        first.scheme(), Fidelity.weakest(first.fidelity()).output(), Format.num(Fidelity.weakest(first.fidelity()).cosine()),
+        layers.size());
+    Map<String, Double> damage = new LinkedHashMap<>();
+    int probe = Math.min(eval.size(), 8);
+    Progress p = new Progress(out, "sensitivity");
+    int i = 0;
+    for (String layer : layers) {
+      Path a = emit(onlyQuantizing.plan(Set.of(layer)));
+      damage.put(layer, Gate.damage(eval.compare(a, probe)));
+      p.accept(++i, layers.size());
+    }
+    List<String> ranked = new ArrayList<>(layers);
+    ranked.sort(Comparator.comparingDouble((String l) -> damage.get(l)).reversed());
+    Candidate best = first;
+    for (int k = 1; ; k = Math.min(layers.size(), k * 2)) {
+      Set<String> kept = new LinkedHashSet<>(keepFloat);
+      kept.addAll(ranked.subList(0, k));
+      best = judge(first.scheme(), keeping.plan(kept), List.copyOf(kept), layers.size() - k);
+      out.printf("  keeping %d most sensitive layer(s) in float: weakest cosine %s, weakest IoU %s%s%n", k,
+          Format.num(Fidelity.weakest(best.fidelity()).cosine()),
+          Format.num(best.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1)),
+          best.passed() ? " (passes)" : "");
+      if (best.passed() || k == layers.size()) {
+        return best;
+      }
+    }
+  }
+
+  private Candidate judge(String name, Graph g, List<String> kept, int quantized) throws Exception {
+    Path a = emit(g);
+    List<OutputFidelity> f = eval.compare(a);
+    Candidate c = new Candidate(name, g, a, f, gate.passes(f), kept, quantized);
+    log.add(c);
+    return c;
+  }
+
+  /** Every plan judged, fallback steps included, in order. */
+  List<Candidate> log() {
+    return List.copyOf(log);
+  }
+
+  private Path emit(Graph g) throws Exception {
+    Path p = workDir.resolve("candidate-" + emitted++ + ".onnx");
+    emitter.emit(g, p);
+    return p;
+  }
+
+  private static Set<String> complement(List<String> all, Set<String> except) {
+    Set<String> s = new LinkedHashSet<>(all);
+    s.removeAll(except);
+    return s;
+  }
+
+  static List<String> names(List<Node> nodes) {
+    return nodes.stream().map(Node::name).toList();
+  }
+}

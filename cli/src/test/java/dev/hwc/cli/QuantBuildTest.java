@@ -1,0 +1,142 @@
+package dev.hwc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.compiler.data.Npy;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.onnx.OnnxFrontend;
+import dev.hwc.compiler.zoo.SmallModels;
+import dev.hwc.compiler.zoo.ThinStructureModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** int8 builds end to end: calibration, the per-output guard with its fallback, symmetric QDQ for TensorRT. */
+class QuantBuildTest {
+  @TempDir Path dir;
+
+  private Path model(String name, Graph g) throws Exception {
+    Path m = dir.resolve(name + ".onnx");
+    new OnnxEmitter().emit(g, m);
+    return m;
+  }
+
+  private Path calib(String name, List<Map<String, Tensor>> samples) throws Exception {
+    Path d = Files.createDirectories(dir.resolve(name));
+    for (int i = 0; i < samples.size(); i++) {
+      Npy.writeNpz(d.resolve(String.format("s%03d.npz", i)), samples.get(i));
+    }
+    return d;
+  }
+
+  private static List<Map<String, Tensor>> list(dev.hwc.compiler.data.SampleSet s) {
+    List<Map<String, Tensor>> l = new java.util.ArrayList<>();
+    for (int i = 0; i < s.size(); i++) {
+      l.add(s.get(i));
+    }
+    return l;
+  }
+
+  private static JsonNode output(JsonNode outputs, String name) {
+    for (JsonNode o : outputs) {
+      if (o.get("output").asText().equals(name)) {
+        return o;
+      }
+    }
+    throw new AssertionError("no output " + name + " in " + outputs);
+  }
+
+  @Test
+  void thinOutputBreaksTheGuardCatchesItAndTheFallbackRepairsIt() throws Exception {
+    Path m = model("thin", ThinStructureModel.graph());
+    Path c = calib("thin-calib", ThinStructureModel.samples(40, 1));
+    Path out = dir.resolve("thin-int8");
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "--calib", c.toString(),
+        "--scheme", "static", "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    JsonNode first = report.get("candidates").get(0);
+    JsonNode bg = output(first.get("outputs"), "background");
+    JsonNode line = output(first.get("outputs"), "line");
+    System.out.println("all layers int8: background IoU " + bg.get("iou") + " cosine " + bg.get("cosine")
+        + "; line IoU " + line.get("iou") + " cosine " + line.get("cosine"));
+    assertFalse(first.get("passed").asBoolean(), "the guard must reject the all-int8 plan");
+    assertTrue(bg.get("iou").get(0).asDouble() >= 0.99, "the dense mask survives: " + bg);
+    assertTrue(line.get("iou").get(0).asDouble() <= 0.1, "the thin mask vanishes: " + line);
+    assertEquals("line", first.get("weakestOutput").asText());
+
+    JsonNode fidelity = report.get("fidelity");
+    assertTrue(fidelity.get("passed").asBoolean());
+    JsonNode fixedLine = output(fidelity.get("outputs"), "line");
+    assertTrue(fixedLine.get("iou").get(0).asDouble() >= 0.99, "the fallback repairs the thin mask: " + fixedLine);
+    JsonNode chosen = report.get("candidates").get(report.get("candidates").size() - 1);
+    assertTrue(chosen.get("passed").asBoolean());
+    assertEquals(1, chosen.get("keptFloat").size(), "one layer kept in float is enough: " + chosen.get("keptFloat"));
+    assertTrue(chosen.get("quantizedLayers").asInt() >= 2, "the rest stays int8");
+  }
+
+  @Test
+  void cnnBuildsForX86Int8WithEveryOutputAboveTheGate() throws Exception {
+    Graph g = SmallModels.twoOutput(4);
+    Path m = model("two", g);
+    Path c = calib("two-calib", list(dev.hwc.compiler.data.SampleSet.random(g.inputs(), 60, 3)));
+    Path out = dir.resolve("two-int8");
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "--calib", c.toString(),
+        "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    for (JsonNode o : report.get("fidelity").get("outputs")) {
+      assertTrue(o.get("cosine").asDouble() >= 0.99, o.toString());
+    }
+    Graph q = new OnnxFrontend().read(out.resolve("two_int8.onnx"));
+    for (Node n : q.nodes()) {
+      if (n.op().equals("Conv") || n.op().equals("Gemm")) {
+        Node dq = q.producer(n.input(1));
+        assertEquals("DequantizeLinear", dq.op(), n.describe());
+        assertEquals(dev.hwc.compiler.ir.DType.INT8, q.initializer(dq.input(0)).dtype(), n.describe());
+      }
+    }
+  }
+
+  @Test
+  void cudaInt8ArtifactHasOnlySymmetricQdq() throws Exception {
+    Graph g = SmallModels.residualAdd(2);
+    Path m = model("res", g);
+    Path c = calib("res-calib", list(dev.hwc.compiler.data.SampleSet.random(g.inputs(), 30, 5)));
+    Path out = dir.resolve("res-cuda");
+    CliTest.Result r = CliTest.hwc("build", "--target", "cuda-int8", m.toString(), "--calib", c.toString(),
+        "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("TensorRT engine not built"), r.out());
+    Graph q = new OnnxFrontend().read(out.resolve("res_int8.onnx"));
+    long qdq = 0;
+    for (Node n : q.nodes()) {
+      if (n.op().equals("QuantizeLinear") || n.op().equals("DequantizeLinear")) {
+        qdq++;
+        for (double z : q.initializer(n.input(2)).toDoubles()) {
+          assertEquals(0.0, z, n.describe());
+        }
+      }
+    }
+    assertTrue(qdq > 10, "QDQ count " + qdq);
+  }
+
+  @Test
+  void int8WithoutCalibrationDataIsBadInputWithAHint() throws Exception {
+    Path m = model("nocal", SmallModels.plainConvStack(1));
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "-o", dir.resolve("x").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--calib DIR"), r.err());
+    assertFalse(Files.exists(dir.resolve("x")));
+  }
+}

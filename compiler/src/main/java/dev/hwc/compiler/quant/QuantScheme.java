@@ -1,0 +1,70 @@
+package dev.hwc.compiler.quant;
+
+import dev.hwc.compiler.ir.DType;
+import dev.hwc.profiles.BadInputException;
+import dev.hwc.profiles.FixedRange;
+import dev.hwc.profiles.Profile;
+import dev.hwc.profiles.Quantization;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The integer scheme a target allows, read from its profile: activation type and symmetry, int8
+ * weights per channel, which ops run as integer kernels, which share their input's scale, which
+ * have a fixed output range.
+ *
+ * @param activations the activation type (uint8 on ONNX Runtime x86, int8 on TensorRT and TFLite)
+ * @param symmetricActivations zero point fixed (TensorRT: 0 everywhere)
+ * @param weightMax largest int8 weight magnitude (127: weights are symmetric in [-127, 127])
+ * @param channelAxis weight axis holding output channels, per op (Conv 0, MatMul 1...)
+ * @param quantizedOps ops run as integer kernels when wrapped in DQ -> op -> Q
+ * @param sharedScaleOps data-movement ops whose output keeps its input's quantization
+ * @param fixedRanges ops whose output quantization the target fixes (Softmax on x86, Sigmoid on TFLite)
+ * @param keepFloat ops the profile keeps in higher precision by default
+ */
+public record QuantScheme(
+    DType activations,
+    boolean symmetricActivations,
+    int weightMax,
+    Map<String, Integer> channelAxis,
+    Set<String> quantizedOps,
+    Set<String> sharedScaleOps,
+    Map<String, FixedRange> fixedRanges,
+    Set<String> keepFloat) {
+
+  /** The ops hwc's QDQ quantizer knows how to wrap; a profile may allow fewer. */
+  public static final Set<String> SUPPORTED_OPS =
+      Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool");
+
+  public static QuantScheme of(Profile p) {
+    Quantization q = p.quantization();
+    if (!q.enabled()) {
+      throw new BadInputException("target '" + p.id() + "' has no integer quantization in its profile");
+    }
+    DType act = dtype(q.activations().dtype());
+    DType w = dtype(q.weights().dtype());
+    if (w != DType.INT8) {
+      throw new BadInputException("target '" + p.id() + "' wants " + w.shortName() + " weights; hwc quantizes weights to int8 only");
+    }
+    Set<String> ops = new java.util.TreeSet<>(q.fusedQdqOps().isEmpty() ? p.ops().keySet() : q.fusedQdqOps());
+    ops.retainAll(SUPPORTED_OPS);
+    ops.removeAll(p.keepHigherPrecision());
+    return new QuantScheme(act, q.activations().symmetric() || q.zeroPointMustBeZero(),
+        Math.max(Math.abs(q.weights().min()), q.weights().max()), q.weights().channelAxis(), Set.copyOf(ops),
+        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()));
+  }
+
+  private static DType dtype(String name) {
+    switch (name) {
+      case "int8": return DType.INT8;
+      case "uint8": return DType.UINT8;
+      case "int16": return DType.INT16;
+      default: throw new BadInputException("quantized type '" + name + "' is not supported");
+    }
+  }
+
+  /** Params for an activation observed in [lo, hi] under this scheme. */
+  public QuantParams activationParams(double lo, double hi) {
+    return QuantParams.forRange(activations, lo, hi, symmetricActivations);
+  }
+}
