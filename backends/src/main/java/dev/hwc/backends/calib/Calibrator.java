@@ -1,0 +1,147 @@
+package dev.hwc.backends.calib;
+
+import dev.hwc.backends.SessionOptions;
+import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.quant.calib.Calibration;
+import dev.hwc.compiler.quant.calib.ChannelMeanCollector;
+import dev.hwc.compiler.quant.calib.RangeCollector;
+import dev.hwc.compiler.quant.calib.TensorRange;
+import dev.hwc.profiles.BadInputException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+
+/**
+ * Calibration: runs a float graph on ONNX Runtime over a {@link SampleSet}, one sample at a time,
+ * and feeds every observed activation to its {@link RangeCollector} (and, where asked, a
+ * {@link ChannelMeanCollector} for bias correction). Only one sample's activations exist at any
+ * time; collectors hold histograms, never values. Observed values are graph inputs or node outputs
+ * of a float type; the graph itself is not changed (a copy with those values as outputs is run).
+ */
+public final class Calibrator {
+  private Calibrator() {}
+
+  /** Reports progress after each sample: {@code done} of {@code total}. */
+  @FunctionalInterface
+  public interface Progress {
+    Progress NONE = (done, total) -> {};
+
+    void update(int done, int total);
+  }
+
+  /**
+   * How calibration runs.
+   *
+   * @param session ONNX Runtime options (default threads and optimizations unless told otherwise)
+   * @param channelMeanAxes observed values whose per-channel mean to collect, with the channel axis
+   *     (1 for an NCHW Conv input, -1 for a MatMul input); each must be observed
+   * @param progress called after every sample
+   */
+  public record Options(SessionOptions session, Map<String, Integer> channelMeanAxes, Progress progress) {
+    public static final Options DEFAULT = new Options(SessionOptions.DEFAULT, Map.of(), Progress.NONE);
+
+    public Options {
+      session = session == null ? SessionOptions.DEFAULT : session;
+      channelMeanAxes = Map.copyOf(channelMeanAxes == null ? Map.of() : channelMeanAxes);
+      progress = progress == null ? Progress.NONE : progress;
+    }
+
+    public Options withSession(SessionOptions s) {
+      return new Options(s, channelMeanAxes, progress);
+    }
+
+    public Options withChannelMeans(Map<String, Integer> axes) {
+      return new Options(session, axes, progress);
+    }
+
+    public Options withProgress(Progress p) {
+      return new Options(session, channelMeanAxes, p);
+    }
+  }
+
+  /** Calibrates {@code observe} with one method and default options. */
+  public static Map<String, TensorRange> calibrate(
+      Graph g, Collection<String> observe, SampleSet samples, Calibration method) throws Exception {
+    return calibrate(g, observe, samples, method, Options.DEFAULT);
+  }
+
+  /** Calibrates {@code observe} with one method. */
+  public static Map<String, TensorRange> calibrate(
+      Graph g, Collection<String> observe, SampleSet samples, Calibration method, Options options) throws Exception {
+    Map<String, Calibration> each = new LinkedHashMap<>();
+    for (String name : new LinkedHashSet<>(observe)) {
+      each.put(name, method);
+    }
+    return calibrate(g, each, samples, options);
+  }
+
+  /**
+   * Calibrates each observed value with its own method; the result has one {@link TensorRange} per
+   * value, in the order given.
+   *
+   * @throws BadInputException when there are no samples, a sample does not fit the graph, or an
+   *     observed value is not floating-point (message names the sample)
+   * @throws IllegalArgumentException for an unknown or constant value name
+   */
+  public static Map<String, TensorRange> calibrate(
+      Graph g, Map<String, Calibration> observe, SampleSet samples, Options options) throws Exception {
+    for (String name : options.channelMeanAxes().keySet()) {
+      if (!observe.containsKey(name)) {
+        throw new IllegalArgumentException("channel mean asked for '" + name + "', which is not observed");
+      }
+    }
+    int n = samples.size();
+    if (n == 0) {
+      throw new BadInputException("no calibration samples");
+    }
+    Map<String, RangeCollector> ranges = new LinkedHashMap<>();
+    observe.forEach((name, method) -> ranges.put(name, method.newCollector()));
+    Map<String, ChannelMeanCollector> means = new HashMap<>();
+    options.channelMeanAxes().forEach((name, axis) -> means.put(name, new ChannelMeanCollector(axis)));
+
+    try (IntermediateRunner runner = IntermediateRunner.open(g, ranges.keySet(), options.session())) {
+      for (int i = 0; i < n; i++) {
+        Map<String, Tensor> values;
+        try {
+          values = runner.run(samples.get(i));
+        } catch (BadInputException e) {
+          throw new BadInputException(samples.label(i) + ": " + e.getMessage(), e);
+        }
+        for (Map.Entry<String, Tensor> v : values.entrySet()) {
+          Tensor t = v.getValue();
+          if (!t.dtype().isFloat()) {
+            throw new BadInputException(samples.label(i) + ": calibration observes float values, '" + v.getKey()
+                + "' is " + t.dtype().shortName());
+          }
+          ranges.get(v.getKey()).add(t);
+          ChannelMeanCollector m = means.get(v.getKey());
+          if (m != null) {
+            m.add(t);
+          }
+        }
+        options.progress().update(i + 1, n);
+      }
+    }
+    Map<String, TensorRange> out = new LinkedHashMap<>();
+    ranges.forEach((name, c) -> {
+      ChannelMeanCollector m = means.get(name);
+      out.put(name, TensorRange.of(name, c, n, m == null ? null : m.mean()));
+    });
+    return out;
+  }
+
+  /**
+   * Runs {@code g} once on {@code sample} and returns the named values (graph inputs, node outputs,
+   * graph outputs), in the order given. For many samples, open an {@link IntermediateRunner}.
+   */
+  public static Map<String, Tensor> runIntermediates(Graph g, Map<String, Tensor> sample, Collection<String> names)
+      throws Exception {
+    try (IntermediateRunner r = IntermediateRunner.open(g, names, SessionOptions.DEFAULT)) {
+      return r.run(sample);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.hwc.compiler.data;
+
+import dev.hwc.compiler.ir.DType;
+import dev.hwc.compiler.ir.Dim;
+import dev.hwc.compiler.ir.Shape;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.ir.Value;
+import dev.hwc.profiles.BadInputException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Seeded sample inputs of the right shape and type, never zeros: floats from a standard normal,
+ * integers (token ids, indices) uniform in [1, 32), booleans random. Symbolic dims take 1 for the
+ * leading (batch) dim and {@link #DEFAULT_SYMBOLIC} elsewhere (fix them first with
+ * {@code ShapeInference.bindInputs} to get other sizes). The one generator behind
+ * {@link SampleSet#random} and hwtests' {@code SampleInputs}.
+ */
+public final class RandomInputs {
+  /** Size given to a non-leading symbolic dim (a sequence length, an image side). */
+  public static final long DEFAULT_SYMBOLIC = 16;
+
+  private RandomInputs() {}
+
+  /** Concrete sizes for an input: its static dims, symbols resolved as described above. */
+  public static long[] concreteShape(Value input) {
+    Shape s = input.shape();
+    if (!s.hasRank()) {
+      throw new BadInputException("input '" + input.name() + "' has unknown rank; fix it with --shape "
+          + input.name() + "=AxBx...");
+    }
+    long[] out = new long[s.rank()];
+    for (int i = 0; i < out.length; i++) {
+      Dim d = s.dim(i);
+      out[i] = d.isStatic() ? d.size() : i == 0 ? 1 : DEFAULT_SYMBOLIC;
+    }
+    return out;
+  }
+
+  /** One sample for every input, drawn in input order from {@code new Random(seed)}. */
+  public static Map<String, Tensor> random(List<Value> inputs, long seed) {
+    Random r = new Random(seed);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Value v : inputs) {
+      long[] shape = concreteShape(v);
+      if (!v.dtype().isFloat() && !v.dtype().isInteger() && v.dtype() != DType.BOOL) {
+        throw new BadInputException("input '" + v.name() + "' has type " + v.dtype() + ", which hwc cannot sample");
+      }
+      int n = (int) Shape.of(shape).numElements();
+      double[] data = new double[n];
+      for (int i = 0; i < n; i++) {
+        data[i] = v.dtype().isFloat() ? r.nextGaussian()
+            : v.dtype() == DType.BOOL ? r.nextInt(2) : 1 + r.nextInt(31);
+      }
+      out.put(v.name(), Tensor.fromDoubles(v.dtype(), shape, data));
+    }
+    return out;
+  }
+}
