@@ -167,8 +167,13 @@ public final class OrtSession implements RuntimeSession {
     }
     return new dev.hwc.backends.BoundRun() {
       @Override
-      public void run() throws OrtException {
-        session.run(onnx).close();
+      public void run() {
+        try {
+          session.run(onnx).close();
+        } catch (OrtException e) {
+          throw new BadInputException(
+              "ONNX Runtime failed running " + artifact + ": " + firstLine(e.getMessage()), e);
+        }
       }
 
       @Override

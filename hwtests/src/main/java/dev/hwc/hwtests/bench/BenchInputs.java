@@ -1,0 +1,88 @@
+package dev.hwc.hwtests.bench;
+
+import dev.hwc.compiler.data.Npy;
+import dev.hwc.compiler.ir.Shape;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.ir.Value;
+import dev.hwc.hwtests.SampleInputs;
+import dev.hwc.profiles.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The samples a benchmark feeds: real ones from .npy/.npz files keyed by input name, or one seeded
+ * random-normal sample (never zeros) of the right shape and type.
+ */
+public final class BenchInputs {
+  private BenchInputs() {}
+
+  /**
+   * Samples for a model's inputs. {@code source} null: one random sample ({@link SampleInputs}) with
+   * symbolic dims from {@code shapes}. A file: one sample (.npz keyed by input name, or .npy named
+   * after the input). A folder: each .npz in it is a sample, and its .npy files together are one.
+   */
+  public static List<Map<String, Tensor>> load(List<Value> inputs, Path source, Map<String, long[]> shapes, long seed)
+      throws IOException {
+    if (source == null) {
+      List<Value> fixed = new ArrayList<>();
+      for (Value v : inputs) {
+        long[] s = shapes.get(v.name());
+        fixed.add(s == null ? v : new Value(v.name(), v.dtype(), Shape.of(s)));
+      }
+      for (String name : shapes.keySet()) {
+        if (inputs.stream().noneMatch(v -> v.name().equals(name))) {
+          throw new BadInputException("--shape names no input '" + name + "'; inputs: "
+              + String.join(", ", inputs.stream().map(Value::name).toList()));
+        }
+      }
+      return List.of(SampleInputs.random(fixed, seed));
+    }
+    if (!Files.exists(source)) {
+      throw new BadInputException("inputs not found: " + source);
+    }
+    List<Map<String, Tensor>> samples = new ArrayList<>();
+    if (Files.isDirectory(source)) {
+      List<Path> files;
+      try (Stream<Path> s = Files.list(source)) {
+        files = s.sorted().toList();
+      }
+      Map<String, Tensor> loose = new LinkedHashMap<>();
+      for (Path f : files) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".npz")) {
+          samples.add(pick(inputs, Npy.readNpz(f), f));
+        } else if (n.endsWith(".npy")) {
+          loose.putAll(Npy.readAny(f));
+        }
+      }
+      if (!loose.isEmpty()) {
+        samples.add(pick(inputs, loose, source));
+      }
+      if (samples.isEmpty()) {
+        throw new BadInputException("no .npy or .npz files in " + source);
+      }
+    } else {
+      samples.add(pick(inputs, Npy.readAny(source), source));
+    }
+    return samples;
+  }
+
+  private static Map<String, Tensor> pick(List<Value> inputs, Map<String, Tensor> arrays, Path where) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Value v : inputs) {
+      Tensor t = arrays.get(v.name());
+      if (t == null) {
+        throw new BadInputException(where + " has no array for input '" + v.name() + "' (it has "
+            + String.join(", ", arrays.keySet()) + ")");
+      }
+      out.put(v.name(), t);
+    }
+    return out;
+  }
+}

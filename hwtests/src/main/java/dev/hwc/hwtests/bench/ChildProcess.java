@@ -1,0 +1,141 @@
+package dev.hwc.hwtests.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hwc.profiles.BadInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** The parent's handle on one {@link BenchChild}: start it, send commands, read its events. */
+final class ChildProcess implements AutoCloseable {
+  private static final int STDERR_LINES = 40;
+
+  private final Process process;
+  private final BufferedReader out;
+  private final Writer in;
+  private final Deque<String> stderr = new ArrayDeque<>();
+  private final Thread drain;
+  private final String what;
+
+  private ChildProcess(Process process, String what) {
+    this.process = process;
+    this.what = what;
+    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    this.in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    this.drain = new Thread(this::drainStderr, "bench-child-stderr");
+    drain.setDaemon(true);
+    drain.start();
+  }
+
+  /** Starts a child JVM on the same classpath: [prefix...] java [jvmArgs...] -cp CP BenchChild args... */
+  static ChildProcess start(BenchOptions o, List<String> args, String what) throws IOException {
+    List<String> cmd = new ArrayList<>(o.childPrefix());
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(o.jvmArgs());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(BenchChild.class.getName());
+    cmd.addAll(args);
+    return new ChildProcess(new ProcessBuilder(cmd).start(), what);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Sends a command and waits for the event that answers it. */
+  JsonNode send(String command, String event) throws IOException {
+    in.write(command + "\n");
+    in.flush();
+    return await(Set.of(event));
+  }
+
+  /** Reads events until one of {@code events}; a child that exits first becomes an exception. */
+  JsonNode await(Set<String> events) throws IOException {
+    for (String line; (line = out.readLine()) != null; ) {
+      if (!line.startsWith(Protocol.PREFIX)) {
+        continue; // a native library printing on stdout
+      }
+      JsonNode n = Protocol.parse(line);
+      if (events.contains(n.path("event").asText())) {
+        return n;
+      }
+      throw new IllegalStateException("bench child for " + what + " sent '" + n.path("event").asText()
+          + "', expected " + events);
+    }
+    int code;
+    try {
+      code = process.waitFor(30, TimeUnit.SECONDS) ? process.exitValue() : -1;
+      drain.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      code = -1;
+    }
+    String err = stderrTail();
+    String msg = lastLine(err);
+    if (code == 2) {
+      throw new BadInputException(msg.startsWith("hwc bench: ") ? msg.substring("hwc bench: ".length()) : msg);
+    }
+    IllegalStateException e = new IllegalStateException("bench child for " + what + " exited with code " + code
+        + ": " + msg);
+    e.addSuppressed(new RuntimeException("the child's stderr:\n" + err)); // shown with HWC_DEBUG=1
+    throw e;
+  }
+
+  private void drainStderr() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        synchronized (stderr) {
+          stderr.addLast(line);
+          if (stderr.size() > STDERR_LINES) {
+            stderr.removeFirst();
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the child is gone
+    }
+  }
+
+  String stderrTail() {
+    synchronized (stderr) {
+      return String.join("\n", stderr);
+    }
+  }
+
+  private static String lastLine(String s) {
+    List<String> lines = s.lines().filter(l -> l.startsWith("hwc bench: ")).toList();
+    if (!lines.isEmpty()) {
+      return lines.get(lines.size() - 1);
+    }
+    List<String> all = s.lines().toList();
+    return all.isEmpty() ? "bench child failed without a message" : all.get(all.size() - 1);
+  }
+
+  /** Waits briefly for a child told to stop, then ends it. */
+  @Override
+  public void close() {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already closed
+    }
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
