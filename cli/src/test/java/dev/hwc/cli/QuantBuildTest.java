@@ -132,6 +132,23 @@ class QuantBuildTest {
   }
 
   @Test
+  void cudaFp16RunsOnOnnxRuntimeCpuWithEveryOutputAbove0999() throws Exception {
+    Path m = model("unet", SmallModels.unetLike(6));
+    Path out = dir.resolve("unet-fp16");
+    CliTest.Result r = CliTest.hwc("build", "--target", "cuda-fp16", m.toString(), "--bench-seconds", "0",
+        "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals("fp16", report.get("precision").asText());
+    for (JsonNode o : report.get("fidelity").get("outputs")) {
+      assertTrue(o.get("cosine").asDouble() >= 0.999, o.toString());
+    }
+    Graph h = new OnnxFrontend().read(out.resolve("unet_fp16.onnx"));
+    assertTrue(h.initializers().values().stream().anyMatch(t -> t.dtype() == dev.hwc.compiler.ir.DType.FLOAT16));
+    assertEquals(dev.hwc.compiler.ir.DType.FLOAT, h.inputs().get(0).dtype(), "fp32 graph IO");
+  }
+
+  @Test
   void int8WithoutCalibrationDataIsBadInputWithAHint() throws Exception {
     Path m = model("nocal", SmallModels.plainConvStack(1));
     CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "-o", dir.resolve("x").toString());

@@ -197,6 +197,12 @@ public final class StaticQuantizer {
     }
     Node cur = current(e, n);
     e.replaceNode(cur, List.of(cur.withInputs(ins)));
+    for (int i = 1; i < ins.size() && i < 3; i++) {
+      String old = n.input(i);
+      if (!ins.get(i).equals(old) && g.consumers(old).size() == 1 && !g.isGraphOutput(old)) {
+        e.removeInitializer(old); // the float original is no longer read
+      }
+    }
   }
 
   /** Adds an integer initializer and its DequantizeLinear; returns the dequantized value's name. */
