@@ -104,6 +104,22 @@ public final class SmallModels {
     return b.build();
   }
 
+  /**
+   * A compute-bound CNN for speed measurements (not in {@link #all()}: too slow for unit tests): six
+   * 3x3 conv-BN-ReLU layers, 64 channels at 56x56, then a pooled classifier. Its convolutions are the
+   * shape TARGET-FACTS times for this machine's int8 and fp32 ceilings.
+   */
+  public static Graph convStack64(long seed) {
+    GraphBuilder b = new GraphBuilder("conv_stack_64", seed);
+    String x = b.input("image", 1, 3, 56, 56);
+    x = b.relu(b.batchNorm(b.conv(x, 64, 3, 1)));
+    for (int i = 0; i < 6; i++) {
+      x = b.relu(b.batchNorm(b.conv(x, 64, 3, 1)));
+    }
+    b.output(b.gemm(b.flatten(b.globalAveragePool(x)), 10));
+    return b.build();
+  }
+
   /** The bundled example until the well-log model lands: the UNet-like segmenter, seed 7. */
   public static Graph smallCnn() {
     return unetLike(7);
