@@ -2,7 +2,8 @@
 // this JVM, written straight against ONNX Runtime's Java API (no hwc code on the timed path; hwc's
 // Npy only reads the input file). Default session options and threads, inputs made into OnnxTensors
 // once, System.nanoTime around each run. Prints one line: p50, mean, runs, and this JVM's VmHWM.
-// Run: java -cp cli/target/hwc.jar bench/PlainLoop.java MODEL.onnx INPUTS.npz SECONDS WARMUP
+// Run: java -cp cli/target/hwc.jar bench/PlainLoop.java MODEL.onnx INPUTS.npz SECONDS WARMUP [THREADS]
+// (THREADS: intra-op threads; absent or 0 keeps ONNX Runtime's default, as hwc does.) Inputs: int64 arrays.
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -21,8 +22,12 @@ public class PlainLoop {
     double seconds = Double.parseDouble(args[2]);
     int warmup = Integer.parseInt(args[3]);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        OrtSession session = env.createSession(args[0], so)) {
+    int threads = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+    if (threads > 0) {
+      so.setIntraOpNumThreads(threads);
+    }
+    try (so; OrtSession session = env.createSession(args[0], so)) {
       Map<String, OnnxTensor> feed = new HashMap<>();
       for (Map.Entry<String, Tensor> e : Npy.readNpz(Path.of(args[1])).entrySet()) {
         ByteBuffer b = ByteBuffer.allocateDirect((int) e.getValue().byteSize()).order(ByteOrder.nativeOrder());

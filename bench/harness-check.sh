@@ -8,10 +8,13 @@
 #   3. five repeated `hwc bench` runs have a p50 spread, (max - min) / median, under 10%.
 # Long measurements live here, not in unit tests. Run it on a quiet machine: every hwc run also
 # reports the CPU other processes used meanwhile ("background"), and the figures mean little above
-# ~0.25 cores. Usage: bench/harness-check.sh [SECONDS_PER_RUN=10]
+# ~0.25 cores. Usage: bench/harness-check.sh [SECONDS_PER_RUN=10] [THREADS=0]
+# (THREADS: intra-op threads for both hwc and the plain loop; 0 = ONNX Runtime's default. On a machine
+# where another job holds a core for long, 1 keeps both measurements on one core each.)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 secs="${1:-10}"
+threads="${2:-0}"
 cd "$root"
 
 # /usr/bin/time (Debian package "time"; the shell keyword `time` cannot report max RSS)
@@ -43,20 +46,21 @@ jvm=(-XX:+UseSerialGC -Xmx2g)   # the options hwc gives its measuring children (
 
 echo "machine: $(hostname), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "model: all-minilm-l6-v2.onnx (fp32, $(stat -c %s "$model") bytes), inputs 1x128 tokens; $secs s timed per run"
+echo "model: all-minilm-l6-v2.onnx (fp32, $(stat -c %s "$model") bytes), inputs 1x128 tokens; $secs s timed per run;" \
+  "threads: $([ "$threads" = 0 ] && echo "ONNX Runtime's default" || echo "$threads")"
 
 bench() {  # bench OUT.json [extra hwc bench options...]
   local out="$1"; shift
-  java -jar "$jar" bench "$model" --inputs "$work/inputs.npz" --seconds "$secs" --json "$@" > "$out"
+  java -jar "$jar" bench "$model" --inputs "$work/inputs.npz" --seconds "$secs" --threads "$threads" --json "$@" > "$out"
 }
 field() {  # field FILE EXPR  (EXPR over d = the bench result, m = its first artifact)
   python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['bench']; m=d['artifacts'][0]; print($2)" "$1"
 }
 
 # 1 + 2: plain loop, hwc bench (children under /usr/bin/time), plain loop
-p1="$(java "${jvm[@]}" -cp "$jar" bench/PlainLoop.java "$model" "$work/inputs.npz" "$secs" 20)"
+p1="$(java "${jvm[@]}" -cp "$jar" bench/PlainLoop.java "$model" "$work/inputs.npz" "$secs" 20 "$threads")"
 bench "$work/b1.json" --child-prefix "/usr/bin/time -v -a -o $work/time.txt"
-p2="$(java "${jvm[@]}" -cp "$jar" bench/PlainLoop.java "$model" "$work/inputs.npz" "$secs" 20)"
+p2="$(java "${jvm[@]}" -cp "$jar" bench/PlainLoop.java "$model" "$work/inputs.npz" "$secs" 20 "$threads")"
 echo "$p1"
 echo "$p2"
 plain_p50="$(python3 -c "import sys,re; v=[float(re.search('p50_ms=([0-9.]+)', a).group(1)) for a in sys.argv[1:]]; print(sum(v)/len(v))" "$p1" "$p2")"

@@ -79,9 +79,7 @@ public final class Bench {
         s.warm(o);
       }
       int rounds = rounds(live, o);
-      List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid()));
-      live.forEach(sl -> pids.add(sl.child.pid()));
-      CpuLoad.Snapshot before = CpuLoad.snapshot(pids);
+      CpuLoad.Snapshot before = CpuLoad.snapshot();
       long lastReport = System.nanoTime();
       for (int r = 0; r < rounds; r++) {
         for (Slot s : live) {
@@ -92,7 +90,7 @@ public final class Bench {
           lastReport = System.nanoTime();
         }
       }
-      Double background = CpuLoad.backgroundCores(before, CpuLoad.snapshot(pids));
+      Double background = CpuLoad.backgroundCores(before, CpuLoad.snapshot());
       for (Slot s : live) {
         s.peakRss = s.child.send("stop", "done").path("peakRssBytes").asLong();
         s.child.close();

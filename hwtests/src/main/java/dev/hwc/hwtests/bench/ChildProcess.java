@@ -48,10 +48,6 @@ final class ChildProcess implements AutoCloseable {
     return new ChildProcess(new ProcessBuilder(cmd).start(), what);
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   /** Sends a command and waits for the event that answers it. */
   JsonNode send(String command, String event) throws IOException {
     in.write(command + "\n");

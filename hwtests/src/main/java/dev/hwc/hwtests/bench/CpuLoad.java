@@ -19,14 +19,21 @@ final class CpuLoad {
   /** Machine busy ticks, own processes' ticks, and when. */
   record Snapshot(long machineBusy, long own, long nanos) {}
 
+  /** This process and all its descendants (children wrapped by a prefix command included). */
+  static Snapshot snapshot() {
+    List<Long> pids = new java.util.ArrayList<>(List.of(ProcessHandle.current().pid()));
+    ProcessHandle.current().descendants().forEach(p -> pids.add(p.pid()));
+    return snapshot(pids);
+  }
+
   static Snapshot snapshot(List<Long> pids) {
     long own = 0;
     for (long pid : pids) {
       long t = processTicks(pid);
-      if (t < 0) {
-        return null;
+      if (t < 0 && pid == ProcessHandle.current().pid()) {
+        return null; // no /proc here
       }
-      own += t;
+      own += Math.max(0, t); // a descendant that just exited counts nothing
     }
     long busy = machineBusyTicks();
     return busy < 0 ? null : new Snapshot(busy, own, System.nanoTime());

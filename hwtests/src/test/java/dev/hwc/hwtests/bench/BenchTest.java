@@ -48,6 +48,7 @@ class BenchTest {
     org.junit.jupiter.api.Assumptions.assumeFalse(r.settings().busy(), "other processes used "
         + r.settings().backgroundCpuCores() + " cores during the rounds: too busy to rank thread counts");
     BenchResult.Ratio ratio = r.ratio("1 thread").orElseThrow();
+    print(r);
     assertEquals("2 threads", ratio.against());
     assertTrue(ratio.rounds() >= 12, "rounds: " + ratio.rounds());
     // the work splits over two cores: about 1.8x here; anything clearly above 1 ranks them right
@@ -67,7 +68,11 @@ class BenchTest {
   @Test
   void tfliteRunsThroughTheInterpreterWithXnnpackMeasuredTheSameWay() throws Exception {
     Path model = TestModels.convStackTflite(dir);
-    BenchResult.Measurement m = Bench.run(new BenchTarget("tflite", model, null, 2), quick().withSeconds(1));
+    BenchResult.Measurement m = Bench.run(new BenchTarget("tflite", model, null, 2), quick().withRuns(300));
+    System.out.printf(java.util.Locale.ROOT, "TFLite conv stack (1x32x32x16, 3 conv 3x3): %s; load %.1f ms, first %.3f ms,"
+        + " p50 %.4f ms, p99 %.4f ms over %d runs, peak RSS %.1f MiB (+%.1f MiB over a bare JVM)%n", m.execution(), m.loadMs(),
+        m.firstInferenceMs(), m.latencyMs().p50(), m.latencyMs().p99(), m.latencyMs().count(), m.peakRssBytes() / 1048576.0,
+        m.rssGrowthBytes() / 1048576.0);
     assertTrue(m.measured(), m.toString());
     assertEquals("tflite", m.runtime());
     assertTrue(m.execution().contains("XNNPACK delegate") && m.execution().endsWith("2 threads"), m.execution());
@@ -123,6 +128,33 @@ class BenchTest {
     Path model = TestModels.convStackOnnx(dir);
     assertThrows(BadInputException.class,
         () -> Bench.compare(List.of(BenchTarget.of(model), BenchTarget.of(model)), quick()));
+  }
+
+  static void print(BenchResult r) {
+    for (BenchResult.Measurement m : r.artifacts()) {
+      System.out.printf(java.util.Locale.ROOT, "%s: p50 %.3f ms, mean %.3f ms over %d runs (%s)%n", m.label(),
+          m.latencyMs().p50(), m.latencyMs().mean(), m.latencyMs().count(), m.execution());
+    }
+    for (BenchResult.Ratio x : r.ratios()) {
+      System.out.printf(java.util.Locale.ROOT, "%s / %s: %.3f (IQR %.3f-%.3f, range %.3f-%.3f) over %d rounds; background"
+          + " CPU %s cores%n", x.label(), x.against(), x.median(), x.p25(), x.p75(), x.min(), x.max(), x.rounds(),
+          r.settings().backgroundCpuCores());
+    }
+  }
+
+  @Test
+  void cpuAccountingReadsProc() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/stat")), "Linux only");
+    assertTrue(CpuLoad.machineBusyTicks() > 0);
+    assertTrue(CpuLoad.processTicks(ProcessHandle.current().pid()) >= 0);
+    CpuLoad.Snapshot a = CpuLoad.snapshot();
+    long end = System.nanoTime() + 50_000_000L;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait(); // our own busy loop must not count as background
+    }
+    Double bg = CpuLoad.backgroundCores(a, CpuLoad.snapshot());
+    assertTrue(bg != null && bg >= 0, String.valueOf(bg));
+    assertTrue(ProcStatus.peakRssBytes() >= ProcStatus.rssBytes() && ProcStatus.rssBytes() > 0);
   }
 
   @Test
