@@ -154,7 +154,8 @@ class BenchTest {
     }
     Double bg = CpuLoad.backgroundCores(a, CpuLoad.snapshot());
     assertTrue(bg != null && bg >= 0, String.valueOf(bg));
-    assertTrue(ProcStatus.peakRssBytes() >= ProcStatus.rssBytes() && ProcStatus.rssBytes() > 0);
+    long rss = ProcStatus.rssBytes(); // read before the peak: memory may grow between the two reads
+    assertTrue(ProcStatus.peakRssBytes() >= rss && rss > 0);
   }
 
   @Test
