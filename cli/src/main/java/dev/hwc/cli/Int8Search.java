@@ -84,19 +84,34 @@ final class Int8Search {
     // data-movement output without the input it shared params with
     List<String> observe = full.activations().stream().filter(v -> !full.fixed().containsKey(v)).toList();
     out.printf("calibrating %d activations on %d samples (%s)%n", observe.size(), calib.size(), calibration);
+    // per-channel means of the weighted layers' inputs, for bias correction
+    Map<String, Integer> meanAxes = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      if (full.nodes().contains(n.name()) && (n.op().equals("Conv") || n.op().equals("Gemm"))
+          && observe.contains(n.input(0))) {
+        meanAxes.put(n.input(0), 1);
+      }
+    }
     Progress bar = new Progress(out, "calibrate");
     Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
-        Calibrator.Options.DEFAULT.withProgress(bar::accept));
+        Calibrator.Options.DEFAULT.withProgress(bar::accept).withChannelMeans(meanAxes));
     Map<String, double[]> lohi = new LinkedHashMap<>();
-    ranges.forEach((k, r) -> lohi.put(k, new double[] {r.lo(), r.hi()}));
-    Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, scheme),
+    Map<String, float[]> means = new LinkedHashMap<>();
+    ranges.forEach((k, r) -> {
+      lohi.put(k, new double[] {r.lo(), r.hi()});
+      if (r.channelMean() != null) {
+        means.put(k, r.channelMean());
+      }
+    });
+    Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, means, scheme),
         List.copyOf(keepFloat), full.nodes().size());
     if (c.passed() || full.nodes().isEmpty()) {
       return c;
     }
     return fallback(c, full.nodes(), keepFloat,
-        kept -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, kept), lohi, scheme),
-        only -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, complement(full.nodes(), only)), lohi, scheme));
+        kept -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, kept), lohi, means, scheme),
+        only -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, complement(full.nodes(), only)), lohi, means,
+            scheme));
   }
 
   /**

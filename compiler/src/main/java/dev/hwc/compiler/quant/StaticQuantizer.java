@@ -108,6 +108,16 @@ public final class StaticQuantizer {
    * Plan#toCalibrate()}. The graph's opset must be at least 13 (per-axis DequantizeLinear).
    */
   public static Graph apply(Graph g, Plan plan, Map<String, double[]> ranges, QuantScheme s) {
+    return apply(g, plan, ranges, Map.of(), s);
+  }
+
+  /**
+   * As {@link #apply(Graph, Plan, Map, QuantScheme)}, with bias correction: for each Conv and Gemm
+   * whose input's per-channel mean is given, the bias absorbs the mean output shift the weight
+   * rounding causes, (W - Ŵ) E[x] (a bias is added where the layer had none).
+   */
+  public static Graph apply(Graph g, Plan plan, Map<String, double[]> ranges, Map<String, float[]> inputMeans,
+      QuantScheme s) {
     if (g.opset() < 13) {
       throw new IllegalArgumentException("QDQ needs opset >= 13, the graph has " + g.opset() + ": upgrade it first");
     }
@@ -137,7 +147,7 @@ public final class StaticQuantizer {
         continue;
       }
       if (isWeighted(n) && g.isInitializer(n.input(1))) {
-        quantizeWeights(g, e, n, params.get(n.input(0)), s, names);
+        quantizeWeights(g, e, n, params.get(n.input(0)), inputMeans.get(n.input(0)), s, names);
       }
     }
     // absorbed activations: their reader-facing value is now produced by Q(input)
@@ -184,16 +194,30 @@ public final class StaticQuantizer {
     return ShapeInference.run(e.build());
   }
 
-  private static void quantizeWeights(Graph g, Graph.Editor e, Node n, QuantParams input, QuantScheme s, Names names) {
+  private static void quantizeWeights(Graph g, Graph.Editor e, Node n, QuantParams input, float[] inputMean,
+      QuantScheme s, Names names) {
     Tensor w = g.initializer(n.input(1));
     int axis = weightAxis(n, w, s);
     WeightQuantizer.Quantized wq = WeightQuantizer.perChannel(w, axis, s.weightMax());
     String wDq = dequantized(e, names, n.input(1), wq);
     List<String> ins = new ArrayList<>(n.inputs());
     ins.set(1, wDq);
-    if (n.hasInput(2) && g.isInitializer(n.input(2)) && input != null && !n.op().equals("ConvTranspose")) {
-      WeightQuantizer.Quantized bq = WeightQuantizer.bias(g.initializer(n.input(2)), input.scale()[0], wq.params());
-      ins.set(2, dequantized(e, names, n.input(2), bq));
+    Tensor bias = n.hasInput(2) && g.isInitializer(n.input(2)) ? g.initializer(n.input(2)) : null;
+    float[] delta = null;
+    if (inputMean != null && n.op().equals("Conv")) {
+      delta = BiasCorrection.conv(w, wq.dequantized(), inputMean, (int) n.attrs().getInt("group", 1));
+    } else if (inputMean != null && n.op().equals("Gemm") && n.attrs().getInt("transA", 0) == 0) {
+      delta = BiasCorrection.gemm(w, wq.dequantized(), inputMean, n.attrs().getInt("transB", 0) != 0);
+    }
+    if (delta != null && (bias != null || !n.hasInput(2))) {
+      bias = BiasCorrection.correctedBias(bias, delta);
+      while (ins.size() < 3) {
+        ins.add("");
+      }
+    }
+    if (bias != null && input != null && !n.op().equals("ConvTranspose")) {
+      WeightQuantizer.Quantized bq = WeightQuantizer.bias(bias, input.scale()[0], wq.params());
+      ins.set(2, dequantized(e, names, n.hasInput(2) ? n.input(2) : n.name() + "_bias", bq));
     }
     Node cur = current(e, n);
     e.replaceNode(cur, List.of(cur.withInputs(ins)));
