@@ -18,7 +18,10 @@ import dev.hwc.compiler.passes.PassRecorder;
 import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.compiler.passes.UpgradeOpset;
 import dev.hwc.compiler.quant.QuantScheme;
+import dev.hwc.hwtests.CurveFidelity;
+import dev.hwc.hwtests.CurveResult;
 import dev.hwc.hwtests.Evaluation;
+import dev.hwc.hwtests.MaskSpec;
 import dev.hwc.hwtests.Fidelity;
 import dev.hwc.hwtests.OutputFidelity;
 import dev.hwc.hwtests.OutputKind;
@@ -53,6 +56,9 @@ final class BuildJob {
   private final Profile profile;
   private final Path model;
   private final boolean bundled;
+  /** Mask outputs the model names (metadata), and the per-curve figures of the chosen artifact. */
+  private List<MaskSpec> masks = List.of();
+  private List<CurveResult> curves = List.of();
   private final BuildOptions o;
   private final Path output;
   private final PrintWriter out;
@@ -104,6 +110,7 @@ final class BuildJob {
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
       Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s);
       Int8Search.Candidate chosen = m.chosen();
+      curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks = MaskSpec.of(source));
 
       String suffix = precision.equals("fp32") ? "" : "_" + precision;
       Path artifact = staging.resolve(ModelSource.stem(model) + suffix + ".onnx");
@@ -191,10 +198,13 @@ final class BuildJob {
   record Samples(SampleSet calib, SampleSet eval, String description) {}
 
   private Samples samples(Graph source, String precision) throws IOException {
-    SampleSet evalSet = o.eval() == null ? null : SampleSet.load(o.eval(), source.inputs());
+    // the bundled example is checked on its own eval strips (with ground truth), not on random data
+    Path evalDir = o.eval() != null ? o.eval() : bundled ? ModelSource.bundledEval(model) : null;
+    SampleSet evalSet = evalDir == null ? null : SampleSet.load(evalDir, source.inputs());
+    String evalName = o.eval() != null ? o.eval().toString() : "the bundled example's eval strips";
     if (!precision.equals("int8")) {
       if (evalSet != null) {
-        return new Samples(null, evalSet, o.eval().toString());
+        return new Samples(null, evalSet, evalName);
       }
       return new Samples(null, SampleSet.random(source.inputs(), o.samples(), 0), o.samples() + " seeded random samples");
     }
@@ -221,7 +231,7 @@ final class BuildJob {
           + "name, one sample each), or put it in calib/ beside the model; --calib random only to try the pipeline");
     }
     if (evalSet != null) {
-      return new Samples(calib, evalSet, o.eval().toString());
+      return new Samples(calib, evalSet, evalName);
     }
     SampleSet.Split split = calib.split(0.2);
     if (split.heldOut().size() == 0) {
@@ -348,7 +358,7 @@ final class BuildJob {
             Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32), after.nodes(), runtime.id(),
             runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
-            gate.maxRelativeL2(), gate.minIoU(), chosen.passed()),
+            gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
         speed);
   }
 
@@ -382,6 +392,7 @@ final class BuildJob {
           f.output().equals(r.fidelity().weakestOutput()) ? "<- weakest" : "");
     }
     t.print(out);
+    MaskTable.print(out, masks, r.fidelity().outputs(), r.fidelity().curves());
     if (r.speed().measured()) {
       out.println("speed: " + r.speed().note());
     }

@@ -43,9 +43,11 @@ record BuildReport(
    * @param maxRelativeL2 the gate's threshold on relative L2
    * @param minIoU the gate's threshold on the weakest mask channel's IoU
    * @param passed whether every output (and every mask channel) met the gate
+   * @param curves for segmenters that name thin-curve mask channels: each curve read from the artifact's
+   *     mask (R², pieces), see {@link dev.hwc.hwtests.CurveResult}
    */
   record Fidelity(int samples, String sampleSource, List<OutputFidelity> outputs, String weakestOutput,
-      double minCosine, double maxRelativeL2, double minIoU, boolean passed) {}
+      double minCosine, double maxRelativeL2, double minIoU, boolean passed, List<dev.hwc.hwtests.CurveResult> curves) {}
 
   /**
    * Latency against the fp32 build, measured by the harness with interleaved runs.

@@ -51,13 +51,13 @@ class CliTest {
     Path out = dir.resolve("example");
     Result r = hwc("build", "--target", "x86-fp32", "-o", out.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(Files.exists(out.resolve("smallcnn.onnx")));
+    assertTrue(Files.exists(out.resolve("welllog.onnx")));
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertEquals("x86-fp32", report.get("target").asText());
     assertTrue(report.get("input").get("bundledExample").asBoolean());
     int before = report.get("input").get("nodes").asInt();
     int after = report.get("artifact").get("nodes").asInt();
-    assertTrue(after < before, "BatchNormalization folding should remove nodes: " + before + " -> " + after);
+    assertTrue(after <= before, "passes never add nodes here: " + before + " -> " + after);
     JsonNode outputs = report.get("fidelity").get("outputs");
     assertEquals(1, outputs.size());
     assertTrue(outputs.get(0).get("cosine").asDouble() > 0.999999, outputs.toString());

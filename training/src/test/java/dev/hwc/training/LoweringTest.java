@@ -52,7 +52,7 @@ class LoweringTest {
     return b.build();
   }
 
-  /** Stride-2 pads, avg pool, leaky relu, transpose round trip, Gemm on a flattened tensor. */
+  /** Stride-2 pads, avg pool, leaky relu, transpose round trip, a cropped ConvTranspose, Gemm on a flattened tensor. */
   static Graph miscNet() {
     GraphBuilder b = new GraphBuilder("misc", 9);
     String x = b.input("image", 1, 3, 12, 10);
@@ -60,6 +60,7 @@ class LoweringTest {
     y = b.node("AveragePool", Attributes.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {1, 1}), y);
     y = b.transpose(b.transpose(y, 0, 2, 3, 1), 0, 3, 1, 2);
     y = b.sigmoid(b.mul(y, b.constant("s", Tensor.ofFloats(new long[] {6, 1, 1}, 1, 2, 3, 4, 5, 6))));
+    b.output(b.relu(b.convTranspose(y, 2, 3, 2))); // k 3, stride 2: cropped by a Slice
     b.output(b.gemm(b.flatten(y), 5));
     return b.build();
   }

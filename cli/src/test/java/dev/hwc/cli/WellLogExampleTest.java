@@ -1,0 +1,82 @@
+package dev.hwc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bundled example (the trained well-log digitizer, examples/welllog) through {@code hwc build}:
+ * per-mask figures on its bundled eval strips, and the weakest mask governing the gate.
+ */
+class WellLogExampleTest {
+  @TempDir Path dir;
+
+  private static JsonNode report(Path out) throws Exception {
+    return new ObjectMapper().readTree(out.resolve("report.json").toFile());
+  }
+
+  @Test
+  void defaultTargetReportsEveryMaskAndCurve() throws Exception {
+    Path out = dir.resolve("example");
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-fp32", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("masks of 'masks'"), r.out());
+    for (String mask : List.of("background", "curve1", "curve2")) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(mask + " ")), mask + " row missing:\n" + r.out());
+    }
+    JsonNode f = report(out).get("fidelity");
+    assertEquals("the bundled example's eval strips", f.get("sampleSource").asText());
+    assertEquals(8, f.get("samples").asInt());
+    JsonNode masks = f.get("outputs").get(0);
+    assertEquals("masks", masks.get("output").asText());
+    assertEquals(3, masks.get("iou").size(), "one IoU per mask channel");
+    for (JsonNode iou : masks.get("iou")) {
+      assertEquals(1.0, iou.asDouble(), 1e-9, "fp32 artifact vs fp32 input model");
+    }
+    JsonNode curves = f.get("curves");
+    assertEquals(2, curves.size());
+    for (int i = 0; i < 2; i++) {
+      JsonNode c = curves.get(i);
+      assertEquals("curve" + (i + 1), c.get("channel").asText());
+      assertEquals("ground truth", c.get("against").asText());
+      assertTrue(c.get("r2").asDouble() > 0.9, c.toString());
+      assertEquals(c.get("referenceR2").asDouble(), c.get("r2").asDouble(), 1e-12, c.toString());
+      assertEquals(c.get("referenceFragments").asLong(), c.get("candidateFragments").asLong());
+      assertFalse(c.get("fragmented").asBoolean());
+    }
+    assertTrue(f.get("passed").asBoolean());
+  }
+
+  /**
+   * int8 with the gate's IoU at 0.99: the all-int8 plan keeps the output's cosine above the gate
+   * but loses the thinnest curve, so it is rejected on curve 2 alone; what ships is the first
+   * fallback plan whose weakest mask meets the gate.
+   */
+  @Test
+  void theWeakestMaskDecidesWhatShips() throws Exception {
+    Path out = dir.resolve("int8");
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", "--scheme", "static", "--min-iou", "0.99",
+        "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode rep = report(out);
+    JsonNode allInt8 = rep.get("candidates").get(0);
+    double minCosine = rep.get("fidelity").get("minCosine").asDouble();
+    assertFalse(allInt8.get("passed").asBoolean(), allInt8.toString());
+    assertTrue(allInt8.get("weakestCosine").asDouble() >= minCosine, "cosine alone would pass: " + allInt8);
+    JsonNode iou = allInt8.get("outputs").get(0).get("iou");
+    assertTrue(iou.get(2).asDouble() < 0.99 && iou.get(2).asDouble() < iou.get(0).asDouble(), "curve 2 is the weakest: " + iou);
+    JsonNode chosen = rep.get("fidelity").get("outputs").get(0).get("iou");
+    for (JsonNode v : chosen) {
+      assertTrue(v.asDouble() >= 0.99, "every mask of the shipped plan meets the gate: " + chosen);
+    }
+    assertTrue(rep.get("fidelity").get("passed").asBoolean());
+    assertTrue(rep.get("fidelity").get("curves").get(1).get("r2").asDouble() > 0.9);
+  }
+}
