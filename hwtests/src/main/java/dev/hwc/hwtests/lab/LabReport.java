@@ -30,7 +30,7 @@ public final class LabReport {
       }
       rows.add(List.of(r.model(), r.target() + " (" + r.hardware() + ")",
           r.runtime() + (r.runtimeVersion() == null ? "" : " " + r.runtimeVersion()),
-          r.threads() == 0 ? "default" : Integer.toString(r.threads()), r.status(),
+          r.status().equals("skipped") ? "-" : r.threads() == 0 ? "default" : Integer.toString(r.threads()), r.status(),
           l == null ? "" : f(l.p50()), l == null ? "" : f(l.p90()), l == null ? "" : f(l.p99()),
           l == null ? "" : f(l.mean()) + " ± " + f(l.stdev()), m == null ? "" : f(m.loadMs()),
           m == null ? "" : f(m.firstInferenceMs()), m == null ? "" : mib(m.peakRssBytes()),

@@ -46,11 +46,18 @@ public final class LabRunner {
     PriceSheet sheet = plan.cost() == null ? null : PriceSheet.resolve(
         "default".equals(plan.cost().sheet()) ? "default" : LabPlan.resolve(planFile, plan.cost().sheet()).toString());
     List<LabRun.Row> rows = new ArrayList<>();
+    java.util.Map<String, Optional<String>> runtimeMissing = new java.util.HashMap<>();
     for (LabPlan.Model m : plan.models()) {
       Path artifact = LabPlan.resolve(planFile, m.path());
       for (LabPlan.Target t : plan.targets()) {
         String runtime = Runtimes.resolve(t.runtime(), artifact);
         String hardware = t.hardware() == null ? "cpu" : t.hardware();
+        Optional<String> skip = skipReason(host, hardware, runtime, artifact, runtimeMissing);
+        if (skip.isPresent()) { // one row: the thread counts do not matter
+          rows.add(new LabRun.Row(m.name(), artifact.toString(), t.name(), hardware, runtime, 0, "skipped", skip.get(),
+              host.hostname(), host.cpuModel(), host.cpuFlags(), null, null, null, null));
+          continue;
+        }
         List<Integer> threads = t.threads() == null || t.threads().isEmpty() ? List.of(0) : t.threads();
         for (int n : threads) {
           progress.accept(m.name() + " on " + t.name() + (n > 0 ? ", " + n + " thread" + (n == 1 ? "" : "s") : ""));
@@ -68,19 +75,6 @@ public final class LabRunner {
 
   private static LabRun.Row row(LabPlan.Model m, Path artifact, LabPlan.Target t, String hardware, String runtime,
       int threads, Hardware host, BenchOptions opts, PriceSheet sheet, double rate) {
-    Optional<String> skip = host.lacks(hardware);
-    if (skip.isEmpty() && Runtimes.extensions(runtime).stream().noneMatch(e -> artifact.toString().endsWith(e))) {
-      skip = Optional.of(runtime + " takes " + String.join("/", Runtimes.extensions(runtime)) + " artifacts, not "
-          + artifact.getFileName());
-    }
-    if (skip.isEmpty() && hardware.equals("edgetpu")) {
-      skip = Optional.of("an Edge TPU is attached (" + host.edgeTpu() + ") but hwc's TFLite runtime has no Edge TPU"
-          + " delegate (libedgetpu) yet");
-    }
-    if (skip.isPresent()) {
-      return new LabRun.Row(m.name(), artifact.toString(), t.name(), hardware, runtime, threads, "skipped", skip.get(),
-          host.hostname(), host.cpuModel(), host.cpuFlags(), null, null, null, null);
-    }
     try {
       BenchResult r = Bench.compare(List.of(new BenchTarget(m.name(), artifact, runtime, threads)), opts);
       BenchResult.Measurement me = r.artifacts().get(0);
@@ -93,6 +87,25 @@ public final class LabRunner {
           String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()), host.hostname(), host.cpuModel(),
           host.cpuFlags(), null, null, null, null);
     }
+  }
+
+  /** Why a row cannot run here, known before running it: hardware, artifact format, runtime, Edge TPU delegate. */
+  static Optional<String> skipReason(Hardware host, String hardware, String runtime, Path artifact,
+      java.util.Map<String, Optional<String>> runtimeMissing) {
+    Optional<String> skip = host.lacks(hardware);
+    if (skip.isEmpty() && Runtimes.extensions(runtime).stream().noneMatch(e -> artifact.toString().endsWith(e))) {
+      skip = Optional.of(runtime + " takes " + String.join("/", Runtimes.extensions(runtime)) + " artifacts, not "
+          + artifact.getFileName());
+    }
+    if (skip.isEmpty()) {
+      skip = runtimeMissing.computeIfAbsent(runtime, id -> Runtimes.find(id).unavailableReason())
+          .map(why -> runtime + " is not available here: " + why);
+    }
+    if (skip.isEmpty() && hardware.equals("edgetpu")) {
+      skip = Optional.of("an Edge TPU is attached (" + host.edgeTpu() + ") but hwc's TFLite runtime has no Edge TPU"
+          + " delegate (libedgetpu) yet");
+    }
+    return skip;
   }
 
   static BenchOptions options(LabPlan plan, BenchOptions base) {
