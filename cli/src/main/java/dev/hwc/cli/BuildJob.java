@@ -17,6 +17,7 @@ import dev.hwc.compiler.passes.PassRecord;
 import dev.hwc.compiler.passes.PassRecorder;
 import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.compiler.passes.UpgradeOpset;
+import dev.hwc.compiler.quant.ConvertToFp16;
 import dev.hwc.compiler.quant.QuantScheme;
 import dev.hwc.hwtests.CurveFidelity;
 import dev.hwc.hwtests.CurveResult;
@@ -279,8 +280,10 @@ final class BuildJob {
     return out;
   }
 
+  /** fp16 weights and compute with fp32 graph IO; the profile's keep-list ops stay fp32. */
   private Graph fp16(Graph g) {
-    throw new BadInputException("fp16 conversion is not wired in yet");
+    notes.add("fp16 with fp32 graph inputs and outputs; kept in fp32: " + String.join(", ", profile.keepHigherPrecision()));
+    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision());
   }
 
   private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {
