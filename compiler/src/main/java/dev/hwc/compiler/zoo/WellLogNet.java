@@ -59,7 +59,7 @@ public final class WellLogNet {
   }
 
   /** The bundled model's configuration: 512 x 64 strips, 5 stride-2 stages, 2 attention layers. */
-  public static final Config DEFAULT = new Config(512, 64, new int[] {8, 16, 24, 32, 48, 64}, 2, 32);
+  public static final Config DEFAULT = new Config(512, 64, new int[] {12, 24, 32, 48, 64, 96}, 2, 32);
 
   private WellLogNet() {}
 

@@ -22,9 +22,11 @@ import java.util.Map;
  *
  * <pre>examples/welllog/train.sh</pre>
  *
- * Options: {@code --steps N --batch B --lr X --warmup W --seed S --data-seed D --threads T --out DIR --eval N
- * --channels c0,c1,...}.
- * After training it scores the model on N (200) held-out strips and writes metrics.json beside it.
+ * Options (defaults in brackets are the committed model's): {@code --steps} [3000], {@code --batch} [4],
+ * {@code --lr} [2e-3], {@code --warmup} [100], {@code --seed} [6] (initial weights), {@code --data-seed} [0]
+ * (training strips), {@code --threads} [2], {@code --channels} [12,24,32,48,64,96], {@code --ce-weights}
+ * [1,3,4], {@code --tversky} [0.6,0.4] (alpha, beta), {@code --out} [examples/welllog], {@code --eval} [200].
+ * After training it scores the model on the held-out strips and writes metrics.json beside it.
  */
 public final class TrainWellLog {
   /** The seed of the model's initial weights; training strips come from the data seed (see WellLogSets). */
@@ -43,7 +45,7 @@ public final class TrainWellLog {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = Args.parse(args);
-    int steps = Integer.parseInt(a.getOrDefault("steps", "2000"));
+    int steps = Integer.parseInt(a.getOrDefault("steps", "3000"));
     int batch = Integer.parseInt(a.getOrDefault("batch", "4"));
     double lr = Double.parseDouble(a.getOrDefault("lr", "2e-3"));
     int warmup = Integer.parseInt(a.getOrDefault("warmup", "100"));
