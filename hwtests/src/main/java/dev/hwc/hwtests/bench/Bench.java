@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
  * The measuring harness. Each artifact runs in a fresh child JVM ({@link BenchChild}) on the same
  * classpath: load and first inference are timed there, then warm-up, then timed batches. With
  * several artifacts all children stay loaded and the parent interleaves their batches (A B C A B C
- * …, one child running at a time) so machine drift hits every artifact alike; each artifact's
+ * …, one child running at a time, the next starting only when the previous one's threads have gone
+ * idle) so machine drift hits every artifact alike; each artifact's
  * latency over every other's is then the ratio of per-round medians, reported with its spread.
  *
  * <pre>{@code
@@ -81,9 +82,14 @@ public final class Bench {
       int rounds = rounds(live, o);
       CpuLoad.Snapshot before = CpuLoad.snapshot();
       long lastReport = System.nanoTime();
+      Slot previous = live.isEmpty() ? null : live.get(live.size() - 1); // the last to warm up
       for (int r = 0; r < rounds; r++) {
         for (Slot s : live) {
+          if (previous != null && previous != s) {
+            previous.child.awaitIdle(); // its runtime's threads may still spin: let them stop first
+          }
           s.batch();
+          previous = s;
         }
         if (System.nanoTime() - lastReport > 2_000_000_000L) {
           progress.accept("round " + (r + 1) + "/" + rounds);

@@ -48,6 +48,59 @@ final class ChildProcess implements AutoCloseable {
     return new ChildProcess(new ProcessBuilder(cmd).start(), what);
   }
 
+  /**
+   * Nanoseconds of CPU the child's process tree has used (every thread, from
+   * /proc/PID/task/TID/schedstat), or -1 where /proc cannot tell.
+   */
+  long cpuNanos() {
+    List<Long> pids = new ArrayList<>(List.of(process.pid()));
+    process.descendants().forEach(h -> pids.add(h.pid()));
+    long sum = 0;
+    for (long pid : pids) {
+      Path tasks = Path.of("/proc", Long.toString(pid), "task");
+      try (var ts = java.nio.file.Files.newDirectoryStream(tasks)) {
+        for (Path t : ts) {
+          try {
+            String stat = java.nio.file.Files.readString(t.resolve("schedstat")).trim();
+            sum += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+          } catch (IOException | RuntimeException e) {
+            // a thread that just ended
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        if (pid == process.pid()) {
+          return -1;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Waits until the child has gone idle: its CPU use over a 5 ms window under 10% of a core. Runtimes
+   * keep their worker threads spinning for tens of milliseconds after a run (ONNX Runtime's and
+   * XNNPACK's thread pools do, to answer the next run sooner); without this wait the previous
+   * artifact's spinning threads would take cores from the next artifact's batch. At most a second.
+   */
+  void awaitIdle() throws java.io.InterruptedIOException {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    long prev = cpuNanos();
+    while (prev >= 0 && System.nanoTime() < deadline) {
+      long t0 = System.nanoTime();
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while waiting for a bench child to go idle");
+      }
+      long now = cpuNanos();
+      if (now - prev < (System.nanoTime() - t0) / 10) {
+        return;
+      }
+      prev = now;
+    }
+  }
+
   /** Sends a command and waits for the event that answers it. */
   JsonNode send(String command, String event) throws IOException {
     in.write(command + "\n");
