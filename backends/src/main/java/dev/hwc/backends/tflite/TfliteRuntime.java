@@ -47,6 +47,15 @@ public final class TfliteRuntime implements Runtime {
     unavailableReason().ifPresent(why -> {
       throw new BadInputException("runtime tflite cannot run here: " + why);
     });
-    return TfliteSession.open(artifact, options);
+    TfliteSession s = TfliteSession.open(artifact, options);
+    if (!options.sourceIo()) {
+      return s;
+    }
+    try {
+      return new SourceIoSession(s, artifact);
+    } catch (java.io.IOException | RuntimeException e) {
+      s.close();
+      throw new BadInputException("cannot read the IO of " + artifact + ": " + e.getMessage());
+    }
   }
 }

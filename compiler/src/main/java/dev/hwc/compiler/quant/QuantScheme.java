@@ -21,6 +21,9 @@ import java.util.Set;
  * @param sharedScaleOps data-movement ops whose output keeps its input's quantization
  * @param fixedRanges ops whose output quantization the target fixes (Softmax on x86, Sigmoid on TFLite)
  * @param keepFloat ops the profile keeps in higher precision by default
+ * @param fullInteger every op with an integer kernel is quantized, constant operands and graph outputs
+ *     included, and weights are per-channel only where the profile lists the op's axis (TFLite's
+ *     full-integer models; the target's runtime has no fused QDQ to rely on)
  */
 public record QuantScheme(
     DType activations,
@@ -30,11 +33,20 @@ public record QuantScheme(
     Set<String> quantizedOps,
     Set<String> sharedScaleOps,
     Map<String, FixedRange> fixedRanges,
-    Set<String> keepFloat) {
+    Set<String> keepFloat,
+    boolean fullInteger) {
 
   /** The ops hwc's QDQ quantizer knows how to wrap; a profile may allow fewer. */
   public static final Set<String> SUPPORTED_OPS =
       Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool");
+
+  /**
+   * IR ops with an int8 TFLite kernel that carries its own output params (the TFLite backend lowers
+   * each one); data-movement ops (pools, reshapes, concat inputs) share their input's params instead.
+   */
+  public static final Set<String> TFLITE_INT8_OPS =
+      Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Concat", "AveragePool",
+          "GlobalAveragePool", "ReduceMean", "Sigmoid", "Tanh", "Softmax", "HardSwish", "LeakyRelu", "Relu", "Clip");
 
   public static QuantScheme of(Profile p) {
     Quantization q = p.quantization();
@@ -46,12 +58,16 @@ public record QuantScheme(
     if (w != DType.INT8) {
       throw new BadInputException("target '" + p.id() + "' wants " + w.shortName() + " weights; hwc quantizes weights to int8 only");
     }
-    Set<String> ops = new java.util.TreeSet<>(q.fusedQdqOps().isEmpty() ? p.ops().keySet() : q.fusedQdqOps());
-    ops.retainAll(SUPPORTED_OPS);
+    boolean fullInteger = p.artifact().equals("tflite");
+    Set<String> ops = new java.util.TreeSet<>(fullInteger ? TFLITE_INT8_OPS
+        : q.fusedQdqOps().isEmpty() ? p.ops().keySet() : q.fusedQdqOps());
+    if (!fullInteger) {
+      ops.retainAll(SUPPORTED_OPS);
+    }
     ops.removeAll(p.keepHigherPrecision());
     return new QuantScheme(act, q.activations().symmetric() || q.zeroPointMustBeZero(),
         Math.max(Math.abs(q.weights().min()), q.weights().max()), q.weights().channelAxis(), Set.copyOf(ops),
-        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()));
+        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger);
   }
 
   private static DType dtype(String name) {

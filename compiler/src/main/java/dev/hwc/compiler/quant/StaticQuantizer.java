@@ -63,8 +63,8 @@ public final class StaticQuantizer {
         continue;
       }
       List<String> inputs = activationInputs(g, n);
-      if (inputs.isEmpty() || (isElementwise(n) && inputs.size() < n.inputs().size())) {
-        continue; // Add/Mul with a constant operand (bias adds, LayerNorm epsilons) stay float
+      if (inputs.isEmpty() || (!s.fullInteger() && isElementwise(n) && inputs.size() < n.inputs().size())) {
+        continue; // Add/Mul with a constant operand (bias adds, LayerNorm epsilons) stay float on ONNX Runtime
       }
       nodes.add(n.name());
       acts.addAll(inputs);
@@ -74,7 +74,7 @@ public final class StaticQuantizer {
         absorbed.put(act.output(0), act);
         out = act.output(0);
       }
-      if (!g.isGraphOutput(out)) {
+      if (!g.isGraphOutput(out) || s.fullInteger()) {
         acts.add(out);
       }
       s.fixedRanges().entrySet().stream().filter(e -> e.getKey().equals(n.op()))
@@ -83,7 +83,7 @@ public final class StaticQuantizer {
     // data-movement ops between quantized tensors keep their input's params
     for (Node n : g.nodes()) {
       if (s.sharedScaleOps().contains(n.op()) && acts.contains(n.input(0)) && isFloat(g, n.output(0))
-          && !g.isGraphOutput(n.output(0)) && n.outputs().size() == 1
+          && (!g.isGraphOutput(n.output(0)) || s.fullInteger()) && n.outputs().size() == 1
           && OpRegistry.lookup(n.op()).map(d -> d.has(OpTrait.DATA_MOVEMENT)).orElse(false)) {
         acts.add(n.output(0));
         shared.put(n.output(0), shared.getOrDefault(n.input(0), n.input(0)));
@@ -158,6 +158,17 @@ public final class StaticQuantizer {
       QuantParams p = params.get(v);
       Node absorbedAct = plan.absorbed().get(v);
       String source = absorbedAct == null ? v : absorbedAct.input(0);
+      // full-integer: a graph output is quantized too; its producer writes a renamed float value and
+      // the output keeps its name as the DequantizeLinear at the end
+      boolean quantizedOutput = s.fullInteger() && g.isGraphOutput(v) && g.producer(v) != null;
+      if (quantizedOutput) {
+        String renamed = names.fresh(v + "_float");
+        Node prod = current(e, g.producer(v));
+        List<String> outs = new ArrayList<>(prod.outputs());
+        outs.replaceAll(x -> x.equals(v) ? renamed : x);
+        e.replaceNode(prod, List.of(prod.withOutputs(outs)));
+        source = renamed;
+      }
       String scale = names.fresh(v + "_scale");
       String zp = names.fresh(v + "_zero_point");
       e.putInitializer(scale, Tensor.ofFloats(new long[0], p.scale()[0]));
@@ -171,7 +182,7 @@ public final class StaticQuantizer {
           readers.add(r);
         }
       }
-      if (readers.isEmpty()) {
+      if (readers.isEmpty() && !quantizedOutput) {
         e.initializers().remove(scale);
         e.initializers().remove(zp);
         continue;
@@ -188,6 +199,10 @@ public final class StaticQuantizer {
         List<String> ins = new ArrayList<>(cur.inputs());
         ins.replaceAll(x -> x.equals(v) ? dq : x);
         e.replaceNode(cur, List.of(cur.withInputs(ins)));
+      }
+      if (quantizedOutput) {
+        e.addNode(new Node(names.fresh(v + "_DequantizeLinear"), "DequantizeLinear", List.of(q, scale, zp),
+            List.of(v), Attributes.EMPTY));
       }
       e.valueTypes().remove(v);
     }
@@ -252,6 +267,13 @@ public final class StaticQuantizer {
     switch (n.op()) {
       case "Conv":
         return 0;
+      default:
+        break;
+    }
+    if (s.fullInteger()) {
+      return s.channelAxis().getOrDefault(n.op(), -1); // TFLite: per-axis only where the spec has it
+    }
+    switch (n.op()) {
       case "ConvTranspose":
         return n.attrs().getInt("group", 1) == 1 ? 1 : -1;
       case "Gemm":

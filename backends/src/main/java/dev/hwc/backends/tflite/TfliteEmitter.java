@@ -1,0 +1,46 @@
+package dev.hwc.backends.tflite;
+
+import dev.hwc.backends.Emitter;
+import dev.hwc.compiler.ir.Graph;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes .tflite artifacts: {@link TfliteLowering} then {@link TflWriter}. A float graph gives an
+ * fp32 model (fp16 weights with {@link TfliteLowering.Options#fp16()}); the QDQ graph of a static
+ * int8 plan gives a full-integer model with int8 IO where the plan quantizes it.
+ */
+public final class TfliteEmitter implements Emitter {
+  private final TfliteLowering.Options options;
+
+  public TfliteEmitter() {
+    this(TfliteLowering.Options.FULL_INTEGER);
+  }
+
+  public TfliteEmitter(TfliteLowering.Options options) {
+    this.options = options;
+  }
+
+  @Override
+  public String format() {
+    return "tflite";
+  }
+
+  @Override
+  public String extension() {
+    return "tflite";
+  }
+
+  @Override
+  public void emit(Graph graph, Path file) throws IOException {
+    Files.write(file, TflWriter.write(TfliteLowering.lower(graph, options).model()));
+  }
+
+  /** Lowers and writes, returning the lowering's result for reports. */
+  public TfliteLowering.Result emitWithReport(Graph graph, Path file) throws IOException {
+    TfliteLowering.Result r = TfliteLowering.lower(graph, options);
+    Files.write(file, TflWriter.write(r.model()));
+    return r;
+  }
+}

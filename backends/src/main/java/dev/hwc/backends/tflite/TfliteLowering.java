@@ -1,0 +1,139 @@
+package dev.hwc.backends.tflite;
+
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.compiler.ir.Value;
+import dev.hwc.profiles.BadInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.TensorType;
+
+/**
+ * Lowers an IR graph (float, or the QDQ graph of a static int8 plan) to a TFLite program in NHWC:
+ * graph inputs and outputs of rank 4 are NHWC unless NCHW IO is asked for (then a TRANSPOSE sits at
+ * that boundary and nowhere else), layout-sensitive ops run channels-last, and the op rules of
+ * {@link TfliteOps} rewrite axes instead of transposing. The IO layouts are recorded in the model's
+ * metadata ({@value #IO_METADATA}) so a checker can feed the source model's NCHW samples.
+ */
+public final class TfliteLowering {
+  /** Metadata entry naming each graph input and output with its layout: "image=NHWC;logits=IR". */
+  public static final String IO_METADATA = "hwc_io_layout";
+
+  /**
+   * @param fp16 float weights stored as FLOAT16 behind DEQUANTIZE (fp16 TFLite)
+   * @param int8Io int8 graph inputs/outputs where the graph quantizes them (full-integer models)
+   * @param nchwIo keep rank-4 graph inputs and outputs in the source's NCHW
+   */
+  public record Options(boolean fp16, boolean int8Io, boolean nchwIo) {
+    public static final Options FLOAT = new Options(false, false, false);
+    public static final Options FULL_INTEGER = new Options(false, true, false);
+  }
+
+  /**
+   * @param internalTransposes TRANSPOSE ops the lowering had to keep inside the graph (0 for CNNs)
+   * @param notes findings for the report (concat inputs with very different ranges...)
+   */
+  public record Result(TflModel model, int internalTransposes, List<String> notes) {}
+
+  private TfliteLowering() {}
+
+  /** IR ops the TFLite backend lowers, for messages and {@code inspect}. */
+  public static List<String> supportedOps() {
+    List<String> ops = new ArrayList<>(TfliteOps.RULES.keySet());
+    ops.add("QuantizeLinear");
+    ops.add("DequantizeLinear");
+    return ops;
+  }
+
+  /** Ops of g without a TFLite lowering, with their counts, in name order. */
+  public static Map<String, Integer> unsupported(Graph g) {
+    Map<String, Integer> missing = new TreeMap<>();
+    for (Node n : g.nodes()) {
+      if (!Lowerer.isQdq(n) && !TfliteOps.RULES.containsKey(n.op())) {
+        missing.merge(n.op(), 1, Integer::sum);
+      }
+    }
+    return missing;
+  }
+
+  public static Result lower(Graph g, Options o) {
+    Map<String, Integer> missing = unsupported(g);
+    if (!missing.isEmpty()) {
+      StringJoiner j = new StringJoiner(", ");
+      missing.forEach((op, count) -> j.add(op + " (" + count + (count == 1 ? " node" : " nodes") + ")"));
+      throw new BadInputException("the TFLite backend cannot lower " + j + " yet; it lowers "
+          + String.join(", ", TfliteOps.RULES.keySet()));
+    }
+    Lowerer c = new Lowerer(g, o);
+    StringJoiner io = new StringJoiner(";");
+    for (Value v : g.inputs()) {
+      long[] shape = c.shape(v.name());
+      Layout layout = shape.length == 4 && !o.nchwIo() ? Layout.NHWC : Layout.IR;
+      TflModel.Quant q = o.int8Io() ? commonInputParams(c, v.name()) : null;
+      int t = c.m.activation(v.name(), q != null ? TensorType.INT8 : TensorType.FLOAT32, layout.shape(shape), q);
+      c.m.inputs.add(t);
+      c.bind(v.name(), t, layout);
+      io.add(v.name() + "=" + layout);
+    }
+    for (Node n : g.nodes()) {
+      if (c.isFolded(n)) {
+        continue;
+      }
+      switch (n.op()) {
+        case "QuantizeLinear" -> quantize(c, n);
+        case "DequantizeLinear" -> {
+          if (!g.isInitializer(n.input(0))) {
+            c.bind(n.output(0), c.val(n.input(0)).tensor(), c.val(n.input(0)).layout());
+          }
+        }
+        default -> TfliteOps.RULES.get(n.op()).lower(c, n);
+      }
+    }
+    for (Value v : g.outputs()) {
+      Lowerer.Val val = c.val(v.name());
+      int t = val.tensor();
+      if (!o.int8Io() && c.m.tensor(t).type == TensorType.INT8) {
+        t = c.dequantize(t, null);
+      }
+      Layout layout = val.layout();
+      if (layout == Layout.NHWC && o.nchwIo()) {
+        t = c.relayout(t, Layout.NHWC, Layout.IR, null, "io");
+        layout = Layout.IR;
+      }
+      c.m.tensor(t).name = v.name();
+      c.m.outputs.add(t);
+      io.add(v.name() + "=" + layout);
+    }
+    c.m.metadata.put(IO_METADATA, io.toString());
+    c.m.description = "hwc: " + g.name();
+    return new Result(c.m, c.internalTransposes(), List.copyOf(c.notes));
+  }
+
+  /** The params every QuantizeLinear reading a graph input agrees on, or null (the input stays float). */
+  private static TflModel.Quant commonInputParams(Lowerer c, String input) {
+    List<Node> readers = c.g.consumers(input);
+    if (readers.isEmpty() || !readers.stream().allMatch(r -> r.op().equals("QuantizeLinear"))) {
+      return null;
+    }
+    TflModel.Quant q = c.paramsOf(readers.get(0));
+    return readers.stream().allMatch(r -> c.paramsOf(r).sameAs(q)) ? q : null;
+  }
+
+  private static void quantize(Lowerer c, Node n) {
+    Lowerer.Val x = c.val(n.input(0));
+    TflModel.Quant p = c.paramsOf(n);
+    TflModel.Tensor src = c.m.tensor(x.tensor());
+    int t;
+    if (src.type == TensorType.INT8) {
+      t = c.requantize(x.tensor(), p, n);
+    } else {
+      t = c.m.activation(n.output(0), TensorType.INT8, src.shape, p);
+      c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {x.tensor()}, new int[] {t}, TflModel.Options.NONE, n, "quantize");
+    }
+    c.bind(n.output(0), t, x.layout());
+  }
+}

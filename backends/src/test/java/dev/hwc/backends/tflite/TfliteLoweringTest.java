@@ -1,0 +1,102 @@
+package dev.hwc.backends.tflite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hwc.backends.RuntimeSession;
+import dev.hwc.backends.SessionOptions;
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.onnx.OrtSession;
+import dev.hwc.compiler.data.RandomInputs;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.passes.Pipeline;
+import dev.hwc.compiler.zoo.SmallModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.lite.schema.BuiltinOperator;
+
+/**
+ * The small CNNs lowered to fp32 and fp16 TFLite (NHWC, no Transpose anywhere) and run in the TFLite
+ * interpreter with XNNPACK, against the same optimized graph on ONNX Runtime, output by output.
+ */
+class TfliteLoweringTest {
+  @TempDir Path dir;
+
+  static Stream<SmallModels.Entry> models() {
+    return SmallModels.all().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void fp32AndFp16TfliteMatchOnnxRuntime(SmallModels.Entry entry) throws Exception {
+    Graph g = Pipeline.standard().run(entry.factory().apply(11), PassContext.forTests());
+    Path onnx = dir.resolve(entry.name() + ".onnx");
+    new OnnxEmitter().emit(g, onnx);
+    TfliteLowering.Result fp32 = TfliteLowering.lower(g, TfliteLowering.Options.FLOAT);
+    assertEquals(0, fp32.model().count(BuiltinOperator.TRANSPOSE), "no TRANSPOSE in " + entry.name());
+    Path a = dir.resolve(entry.name() + ".tflite");
+    Files.write(a, TflWriter.write(fp32.model()));
+    assertEquals(java.util.Arrays.hashCode(Files.readAllBytes(a)),
+        java.util.Arrays.hashCode(TflWriter.write(TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model())),
+        "deterministic");
+    Path h = dir.resolve(entry.name() + "_fp16.tflite");
+    TflModel half = TfliteLowering.lower(g, new TfliteLowering.Options(true, false, false)).model();
+    Files.write(h, TflWriter.write(half));
+    assertTrue(half.constantBytes() < 0.52 * fp32.model().constantBytes(),
+        "fp16 weights halve the constants: " + half.constantBytes() + " vs " + fp32.model().constantBytes());
+
+    double worst32 = 0;
+    double worstCos16 = 1;
+    TfliteRuntime tflite = new TfliteRuntime();
+    try (OrtSession ort = OrtSession.open(onnx, SessionOptions.DEFAULT);
+        RuntimeSession t32 = tflite.open(a, SessionOptions.SOURCE_IO);
+        RuntimeSession t16 = tflite.open(h, SessionOptions.SOURCE_IO)) {
+      for (int seed = 0; seed < 3; seed++) {
+        Map<String, Tensor> feed = RandomInputs.random(g.inputs(), seed);
+        Map<String, Tensor> want = ort.run(feed);
+        Map<String, Tensor> got32 = t32.run(feed);
+        Map<String, Tensor> got16 = t16.run(feed);
+        for (String out : want.keySet()) {
+          worst32 = Math.max(worst32, maxAbs(want.get(out), got32.get(out)));
+          worstCos16 = Math.min(worstCos16, cosine(want.get(out), got16.get(out)));
+        }
+      }
+    }
+    System.out.printf("%s: %d TFLite ops, fp32 max abs %.3g, fp16 min cosine %.6f, %d -> %d bytes%n", entry.name(),
+        fp32.model().ops.size(), worst32, worstCos16, Files.size(a), Files.size(h));
+    assertTrue(worst32 <= 1e-4, entry.name() + " fp32 differs by " + worst32);
+    assertTrue(worstCos16 >= 0.999, entry.name() + " fp16 cosine " + worstCos16);
+  }
+
+  static double maxAbs(Tensor a, Tensor b) {
+    assertEquals(java.util.Arrays.toString(a.shape()), java.util.Arrays.toString(b.shape()));
+    double[] x = a.toDoubles();
+    double[] y = b.toDoubles();
+    double m = 0;
+    for (int i = 0; i < x.length; i++) {
+      m = Math.max(m, Math.abs(x[i] - y[i]));
+    }
+    return m;
+  }
+
+  static double cosine(Tensor a, Tensor b) {
+    double[] x = a.toDoubles();
+    double[] y = b.toDoubles();
+    double xy = 0;
+    double xx = 0;
+    double yy = 0;
+    for (int i = 0; i < x.length; i++) {
+      xy += x[i] * y[i];
+      xx += x[i] * x[i];
+      yy += y[i] * y[i];
+    }
+    return xx == 0 && yy == 0 ? 1 : xy / Math.sqrt(xx * yy);
+  }
+}
