@@ -1,0 +1,73 @@
+package dev.hwc.backends.tflite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hwc.backends.RuntimeSession;
+import dev.hwc.backends.SessionOptions;
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.onnx.OrtSession;
+import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.zoo.SmallModels;
+import dev.hwc.profiles.ProfileLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.TensorType;
+
+/**
+ * Full-integer int8 TFLite for the Edge TPU profile: calibrated on ONNX Runtime, lowered from the QDQ
+ * graph, run in the TFLite interpreter, compared output by output with the float model on ONNX
+ * Runtime. Every activation tensor is int8 (IO included), no float op and no Transpose remain.
+ */
+class TfliteInt8Test {
+  @TempDir Path dir;
+
+  static Stream<SmallModels.Entry> models() {
+    return SmallModels.all().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void fullIntegerTfliteTracksTheFloatModel(SmallModels.Entry entry) throws Exception {
+    Graph g = Int8Graphs.optimized(entry.factory().apply(11));
+    SampleSet calib = SampleSet.random(g.inputs(), 32, 1);
+    Graph qdq = Int8Graphs.staticQdq(g, ProfileLoader.builtin("edgetpu"), calib);
+    TfliteLowering.Result r = TfliteLowering.lower(qdq, TfliteLowering.Options.FULL_INTEGER);
+    TflModel m = r.model();
+    assertEquals(0, m.count(BuiltinOperator.TRANSPOSE), "no TRANSPOSE");
+    assertEquals(0, m.count(BuiltinOperator.DEQUANTIZE), "no float island");
+    for (TflModel.Tensor t : m.tensors) {
+      assertTrue(t.isConstant() ? t.type == TensorType.INT8 || t.type == TensorType.INT32 : t.type == TensorType.INT8,
+          t.name + " is " + TflModel.typeName(t.type));
+    }
+    Path onnx = dir.resolve("fp32.onnx");
+    new OnnxEmitter().emit(g, onnx);
+    Path a = dir.resolve(entry.name() + "_int8.tflite");
+    Files.write(a, TflWriter.write(m));
+
+    SampleSet eval = SampleSet.random(g.inputs(), 8, 99);
+    double worst = 1;
+    try (OrtSession ort = OrtSession.open(onnx, SessionOptions.DEFAULT);
+        RuntimeSession t = new TfliteRuntime().open(a, SessionOptions.SOURCE_IO)) {
+      Map<String, double[]> sums = new java.util.HashMap<>();
+      for (int i = 0; i < eval.size(); i++) {
+        Map<String, Tensor> want = ort.run(eval.get(i));
+        Map<String, Tensor> got = t.run(eval.get(i));
+        for (String out : want.keySet()) {
+          worst = Math.min(worst, TfliteLoweringTest.cosine(want.get(out), got.get(out)));
+        }
+      }
+    }
+    System.out.printf("%s int8: %d ops, %d bytes, worst output cosine %.5f%s%n", entry.name(), m.ops.size(),
+        Files.size(a), worst, r.notes().isEmpty() ? "" : " notes " + r.notes());
+    assertTrue(worst >= 0.99, entry.name() + " int8 cosine " + worst);
+  }
+}
