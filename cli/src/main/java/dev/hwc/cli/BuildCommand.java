@@ -81,6 +81,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Seeded random samples for the fidelity check of float builds without --eval (default: ${DEFAULT-VALUE}).")
   int samples;
 
+  @Option(names = "--io-layout", paramLabel = "L", defaultValue = "nhwc",
+      description = "Rank-4 graph IO of TFLite artifacts: nhwc (TFLite's own, no Transpose anywhere) or nchw "
+          + "(the source's; one TRANSPOSE at each such input and output) (default: ${DEFAULT-VALUE}).")
+  String ioLayout;
+
   @Mixin TargetOptions targets = new TargetOptions();
 
   private java.util.Map<String, OutputKind> kinds() {
@@ -108,13 +113,16 @@ final class BuildCommand implements Callable<Integer> {
     if (minCosine != null && !(minCosine > 0 && minCosine <= 1)) {
       throw new BadInputException("--min-cosine must be in (0, 1], got " + minCosine);
     }
+    if (!List.of("nhwc", "nchw").contains(ioLayout)) {
+      throw new BadInputException("--io-layout must be nhwc or nchw, got '" + ioLayout + "'");
+    }
     if (benchSeconds < 0) {
       throw new BadInputException("--bench-seconds must not be negative");
     }
     BuildOptions o = new BuildOptions(output, force, ShapeOption.parse(shapes), samples, precision, calib, eval,
         Calibration.parse(calibration), scheme, minCosine == null ? Double.NaN : minCosine,
         minIoU == null ? Double.NaN : minIoU, kinds(), keepFloat,
-        requireSpeedup, benchSeconds);
+        requireSpeedup, benchSeconds, ioLayout.equals("nchw"));
     return new BuildJob(targets.resolve(target), ModelSource.resolve(model), model == null, o,
         spec.commandLine().getOut()).run();
   }

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.Runtime;
+import dev.hwc.backends.Emitter;
 import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.tflite.EdgeTpuReport;
+import dev.hwc.backends.tflite.TfliteEmitter;
+import dev.hwc.backends.tflite.TfliteLowering;
 import dev.hwc.compiler.analysis.Legality;
 import dev.hwc.compiler.analysis.ModelStats;
 import dev.hwc.compiler.data.SampleSet;
@@ -64,6 +68,8 @@ final class BuildJob {
   private final Path output;
   private final PrintWriter out;
   private final List<String> notes = new ArrayList<>();
+  /** The Edge TPU mapping summary, for targets that partition once. */
+  private String edgeTpuSummary;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
 
@@ -94,17 +100,22 @@ final class BuildJob {
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
-    checkLegal(optimized);
+    boolean tflite = profile.artifact().equals("tflite");
+    if (tflite) {
+      TfliteLowering.lower(optimized, TfliteLowering.Options.FLOAT); // fails fast, naming every op it cannot lower
+    } else {
+      checkLegal(optimized);
+    }
 
     Files.createDirectories(target.getParent());
     Path staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
     Path work = Files.createDirectories(staging.resolve(".work"));
     try {
-      Path fp32 = work.resolve("fp32.onnx");
-      new OnnxEmitter().emit(optimized, fp32);
+      Path fp32 = work.resolve("fp32." + extension());
+      floatEmitter(false).emit(optimized, fp32);
       Samples s = samples(source, precision);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
-      Evaluation eval = new Evaluation(runtime, model, s.eval(), kinds);
+      Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
       Int8Search.Gate gate = new Int8Search.Gate(Double.isNaN(o.minCosine()) ? profile.gate().minCosine() : o.minCosine(),
           profile.gate().maxRelativeL2(), Double.isNaN(o.minIoU()) ? profile.gate().minIoU() : o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32, eval, s, gate, work);
@@ -114,8 +125,11 @@ final class BuildJob {
       curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks = MaskSpec.of(source));
 
       String suffix = precision.equals("fp32") ? "" : "_" + precision;
-      Path artifact = staging.resolve(ModelSource.stem(model) + suffix + ".onnx");
+      Path artifact = staging.resolve(ModelSource.stem(model) + suffix + "." + extension());
       Files.copy(chosen.artifact(), artifact);
+      if (tflite) {
+        tfliteReports(chosen, staging, artifact);
+      }
       BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, judged, eval,
           s.description(), gate, m.speed());
       deleteRecursively(work);
@@ -153,7 +167,8 @@ final class BuildJob {
   private String precision() {
     List<String> legal = profile.precisions().weights();
     String p = o.precision() != null ? o.precision() : legal.get(0);
-    if (!legal.contains(p)) {
+    boolean fp16Tflite = p.equals("fp16") && profile.artifact().equals("tflite") && profile.allowsFloat();
+    if (!legal.contains(p) && !fp16Tflite) {
       throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal)
           + " weights, not " + p);
     }
@@ -162,10 +177,6 @@ final class BuildJob {
 
   /** Artifacts this hwc makes: ONNX (fp32, fp16, int8 QDQ), also as the input a TensorRT engine is built from. */
   private void checkBuildable(String precision) {
-    if (profile.artifact().equals("tflite")) {
-      throw new BadInputException("target '" + profile.id() + "' needs a TFLite artifact, which this hwc cannot emit yet "
-          + "(the TFLite backend is still to come); targets that build now: x86-fp32, x86-int8, cpu-fallback, cuda-fp16, cuda-int8");
-    }
     if (profile.artifact().equals("tensorrt")) {
       notes.add("TensorRT engine not built: this machine has no CUDA device; the artifact is the ONNX file TensorRT "
           + "builds its engine from (" + precision + ("int8".equals(precision) ? ", explicit symmetric QDQ" : "") + ")");
@@ -249,6 +260,14 @@ final class BuildJob {
       judged.add(new Int8Search.Candidate("fp32", optimized, fp32, f, gate.passes(f), List.of(), 0));
       return List.copyOf(judged);
     }
+    if (precision.equals("fp16") && profile.artifact().equals("tflite")) {
+      notes.add("fp16 TFLite: fp16 weights behind DEQUANTIZE, computed in fp32 by CPU kernels (XNNPACK folds them at load)");
+      Path p = work.resolve("fp16.tflite");
+      floatEmitter(true).emit(optimized, p);
+      List<OutputFidelity> f = eval.compare(p);
+      judged.add(new Int8Search.Candidate("fp16", optimized, p, f, gate.passes(f), List.of(), 0));
+      return List.copyOf(judged);
+    }
     if (precision.equals("fp16")) {
       Graph half = fp16(optimized);
       Path p = work.resolve("fp16.onnx");
@@ -258,7 +277,9 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     QuantScheme scheme = QuantScheme.of(profile);
-    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out);
+    Emitter emitter = profile.artifact().equals("tflite") ? new TfliteEmitter(tfliteOptions(false)) : new OnnxEmitter();
+    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out, emitter,
+        profile.allowsFloat());
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
     boolean dynamicLegal = profile.runtime().equals("onnxruntime");
@@ -280,7 +301,41 @@ final class BuildJob {
     return out;
   }
 
-  /** fp16 weights and compute with fp32 graph IO; the profile's keep-list ops stay fp32. */
+  private String extension() {
+    return profile.artifact().equals("tflite") ? "tflite" : "onnx";
+  }
+
+  /** IO of TFLite artifacts: int8 (full-integer) when the profile's first IO precision is an integer one. */
+  private TfliteLowering.Options tfliteOptions(boolean fp16) {
+    boolean intIo = !profile.precisions().io().isEmpty() && profile.precisions().io().get(0).startsWith("int");
+    // TRANSPOSE_CONV with a bias input is version 3; a profile that allows only v2 gets the bias as an ADD
+    boolean biasInput = profile.op("ConvTranspose").map(r -> r.opVersion() == null || r.opVersion() >= 3).orElse(true);
+    return new TfliteLowering.Options(fp16, intIo && !fp16, o.nchwIo(), biasInput);
+  }
+
+  /** Writes the optimized float graph as the target's float artifact (fp32 ONNX or fp32/fp16 TFLite). */
+  private Emitter floatEmitter(boolean fp16) {
+    return profile.artifact().equals("tflite") ? new TfliteEmitter(tfliteOptions(fp16)) : new OnnxEmitter();
+  }
+
+  /**
+   * For TFLite artifacts: the lowering's findings as notes, and on a target that partitions once (the
+   * Edge TPU) the mapping report, written as edgetpu-report.json and printed as a summary.
+   */
+  private void tfliteReports(Int8Search.Candidate chosen, Path staging, Path artifact) throws IOException {
+    TfliteLowering.Result lowered = TfliteLowering.lower(chosen.graph(), tfliteOptions(chosen.scheme().equals("fp16")));
+    notes.addAll(lowered.notes());
+    if (lowered.internalTransposes() > 0) {
+      notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
+          + "differs between NCHW and NHWC)");
+    }
+    if (profile.partitioning().mode().equals("first-unsupported-to-cpu")) {
+      EdgeTpuReport.Report r = EdgeTpuReport.analyze(lowered.model(), chosen.graph(), profile);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(staging.resolve("edgetpu-report.json").toFile(), r);
+      edgeTpuSummary = r.summary();
+    }
+  }
+
   private Graph fp16(Graph g) {
     notes.add("fp16 with fp32 graph inputs and outputs; kept in fp32: " + String.join(", ", profile.keepHigherPrecision()));
     return ConvertToFp16.convert(g, true, profile.keepHigherPrecision());
@@ -302,9 +357,10 @@ final class BuildJob {
     out.printf("timing fp32 against %s, interleaved (%s s each)...%n",
         String.join(", ", candidates.stream().map(Int8Search.Candidate::scheme).toList()), o.benchSeconds());
     List<BenchTarget> targets = new ArrayList<>();
-    targets.add(new BenchTarget("fp32", fp32, "onnxruntime", 0));
+    String rt = profile.artifact().equals("tflite") ? "tflite" : "onnxruntime";
+    targets.add(new BenchTarget("fp32", fp32, rt, 0));
     for (Int8Search.Candidate c : candidates) {
-      targets.add(new BenchTarget(c.scheme(), c.artifact(), "onnxruntime", 0));
+      targets.add(new BenchTarget(c.scheme(), c.artifact(), rt, 0));
     }
     BenchOptions opts = BenchOptions.defaults().withSeconds(o.benchSeconds()).withBaseline(false).withWarmup(10)
         .withShapes(o.shapes());
@@ -357,7 +413,7 @@ final class BuildJob {
         new BuildReport.Input(bundled ? "bundled:" + ModelSource.EXAMPLE_RESOURCE : model.toString(), sha256(model),
             Files.size(model), source.opset(), before.nodes(), before.parameters(), bundled),
         passes, before.opHistogram(), after.opHistogram(), cands,
-        new BuildReport.Artifact(artifact.getFileName().toString(), "onnx", chosen.scheme(), sha256(artifact),
+        new BuildReport.Artifact(artifact.getFileName().toString(), profile.artifact().equals("tflite") ? "tflite" : "onnx", chosen.scheme(), sha256(artifact),
             Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32), after.nodes(), runtime.id(),
             runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
@@ -400,6 +456,10 @@ final class BuildJob {
       out.println("speed: " + r.speed().note());
     }
     r.notes().forEach(n -> out.println("note: " + n));
+    if (edgeTpuSummary != null) {
+      out.println();
+      out.print(edgeTpuSummary.endsWith("\n") ? edgeTpuSummary : edgeTpuSummary + "\n");
+    }
   }
 
   private void moveIntoPlace(Path staging, Path target) throws IOException {

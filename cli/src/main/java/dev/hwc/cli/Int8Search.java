@@ -1,6 +1,6 @@
 package dev.hwc.cli;
 
-import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.Emitter;
 import dev.hwc.backends.calib.Calibrator;
 import dev.hwc.backends.calib.ChannelAbsMax;
 import dev.hwc.compiler.data.SampleSet;
@@ -50,7 +50,9 @@ final class Int8Search {
   private final Calibration calibration;
   private final Path workDir;
   private final PrintWriter out;
-  private final OnnxEmitter emitter = new OnnxEmitter();
+  private final Emitter emitter;
+  /** Whether layers may be kept in float to pass the gate (not on integer-only targets like the Edge TPU). */
+  private final boolean floatFallback;
   private final List<Candidate> log = new ArrayList<>();
   private int emitted;
 
@@ -66,8 +68,11 @@ final class Int8Search {
     }
   }
 
+  /** @param emitter writes each plan as the target's artifact (QDQ ONNX, or full-integer TFLite) */
   Int8Search(QuantScheme scheme, Gate gate, Evaluation eval, SampleSet calib, Calibration calibration, Path workDir,
-      PrintWriter out) {
+      PrintWriter out, Emitter emitter, boolean floatFallback) {
+    this.emitter = emitter;
+    this.floatFallback = floatFallback;
     this.scheme = scheme;
     this.gate = gate;
     this.eval = eval;
@@ -106,6 +111,10 @@ final class Int8Search {
     Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, means, scheme),
         List.copyOf(keepFloat), full.nodes().size());
     if (c.passed() || full.nodes().isEmpty()) {
+      return c;
+    }
+    if (!floatFallback) {
+      out.printf("static plan fails the gate and this target is integer-only: no layer can be kept in float%n");
       return c;
     }
     return fallback(c, full.nodes(), keepFloat,
@@ -193,7 +202,7 @@ final class Int8Search {
   }
 
   private Path emit(Graph g) throws Exception {
-    Path p = workDir.resolve("candidate-" + emitted++ + ".onnx");
+    Path p = workDir.resolve("candidate-" + emitted++ + "." + emitter.extension());
     emitter.emit(g, p);
     return p;
   }

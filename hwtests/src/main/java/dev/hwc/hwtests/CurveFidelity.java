@@ -90,7 +90,7 @@ public final class CurveFidelity {
     }
     List<MaskTruth.Sample> truth = MaskTruth.forSamples(eval.samples());
     CurveFidelity f = new CurveFidelity(specs);
-    try (dev.hwc.backends.RuntimeSession s = runtime.open(candidate, dev.hwc.backends.SessionOptions.DEFAULT)) {
+    try (dev.hwc.backends.RuntimeSession s = eval.open(candidate)) {
       for (int i = 0; i < eval.size(); i++) {
         f.add(eval.referenceOutputs(i), s.run(eval.samples().get(i)), truth.get(i));
       }

@@ -18,16 +18,28 @@ import java.util.Map;
 public final class Evaluation {
   private final Runtime runtime;
   private final SampleSet samples;
+  private final SessionOptions candidateOptions;
   private final Map<String, OutputKind> kinds;
   private final List<Map<String, Tensor>> reference = new ArrayList<>();
 
   /** @param kinds output kinds (masks and labels get IoU per channel); see {@link OutputKind#infer} */
   public Evaluation(Runtime runtime, Path referenceModel, SampleSet samples, Map<String, OutputKind> kinds)
       throws Exception {
+    this(runtime, referenceModel, runtime, samples, kinds);
+  }
+
+  /**
+   * The reference model runs on {@code referenceRuntime} (ONNX Runtime for an ONNX source), the
+   * candidates on {@code runtime}, seen with the source's IO (float, source layout; see
+   * {@link SessionOptions#sourceIo()}), so a TFLite artifact is judged against the ONNX model itself.
+   */
+  public Evaluation(Runtime referenceRuntime, Path referenceModel, Runtime runtime, SampleSet samples,
+      Map<String, OutputKind> kinds) throws Exception {
     this.runtime = runtime;
     this.samples = samples;
     this.kinds = Map.copyOf(kinds);
-    try (RuntimeSession s = runtime.open(referenceModel, SessionOptions.DEFAULT)) {
+    this.candidateOptions = SessionOptions.SOURCE_IO;
+    try (RuntimeSession s = referenceRuntime.open(referenceModel, SessionOptions.DEFAULT)) {
       for (int i = 0; i < samples.size(); i++) {
         reference.add(s.run(samples.get(i)));
       }
@@ -41,7 +53,7 @@ public final class Evaluation {
   /** Per-output fidelity of a candidate over the whole eval set (or its first {@code limit} samples). */
   public List<OutputFidelity> compare(Path candidate, int limit) throws Exception {
     Fidelity f = new Fidelity(kinds);
-    try (RuntimeSession s = runtime.open(candidate, SessionOptions.DEFAULT)) {
+    try (RuntimeSession s = open(candidate)) {
       for (int i = 0; i < Math.min(limit, samples.size()); i++) {
         f.add(reference.get(i), s.run(samples.get(i)));
       }
@@ -51,6 +63,16 @@ public final class Evaluation {
 
   public List<OutputFidelity> compare(Path candidate) throws Exception {
     return compare(candidate, Integer.MAX_VALUE);
+  }
+
+  /** A candidate opened the way the comparisons open it. */
+  public RuntimeSession open(Path candidate) throws Exception {
+    return runtime.open(candidate, candidateOptions);
+  }
+
+  /** The runtime the candidates run on. */
+  public Runtime runtime() {
+    return runtime;
   }
 
   /** The reference outputs of sample i. */

@@ -27,10 +27,16 @@ public final class TfliteLowering {
    * @param fp16 float weights stored as FLOAT16 behind DEQUANTIZE (fp16 TFLite)
    * @param int8Io int8 graph inputs/outputs where the graph quantizes them (full-integer models)
    * @param nchwIo keep rank-4 graph inputs and outputs in the source's NCHW
+   * @param transposeConvBias give TRANSPOSE_CONV its bias input (version 3); false writes version 2
+   *     with the bias as an ADD after it, for targets whose compiler takes only v2 (the Edge TPU)
    */
-  public record Options(boolean fp16, boolean int8Io, boolean nchwIo) {
-    public static final Options FLOAT = new Options(false, false, false);
-    public static final Options FULL_INTEGER = new Options(false, true, false);
+  public record Options(boolean fp16, boolean int8Io, boolean nchwIo, boolean transposeConvBias) {
+    public static final Options FLOAT = new Options(false, false, false, true);
+    public static final Options FULL_INTEGER = new Options(false, true, false, true);
+
+    public Options withTransposeConvBias(boolean b) {
+      return new Options(fp16, int8Io, nchwIo, b);
+    }
   }
 
   /**
@@ -55,9 +61,16 @@ public final class TfliteLowering {
     for (Node n : g.nodes()) {
       if (!Lowerer.isQdq(n) && !TfliteOps.RULES.containsKey(n.op())) {
         missing.merge(n.op(), 1, Integer::sum);
+      } else if (n.op().equals("MatMul") && !constantOperand(g, n.input(1))) {
+        missing.merge("MatMul of two activations", 1, Integer::sum);
       }
     }
     return missing;
+  }
+
+  private static boolean constantOperand(Graph g, String v) {
+    Node p = g.producer(v);
+    return g.isInitializer(v) || p != null && p.op().equals("DequantizeLinear") && g.isInitializer(p.input(0));
   }
 
   public static Result lower(Graph g, Options o) {

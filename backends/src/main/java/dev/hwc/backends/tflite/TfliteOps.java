@@ -192,27 +192,62 @@ final class TfliteOps {
     boolean q = c.quantized(n);
     int[] perm = {1, 2, 3, 0}; // [Cin, O, kh, kw] -> [O, kh, kw, Cin]
     int channels = (int) w[1];
+    boolean separate = n.hasInput(2) && !c.opts.transposeConvBias();
     int weights;
     int bias = -1;
     if (q) {
       weights = c.int8Weight(n.name() + "/filter", c.qconst(n.input(1)), perm);
-      bias = c.int32Bias(n.name() + "/bias", n.hasInput(2) ? n.input(2) : "", c.m.tensor(x).quant.scale()[0],
-          c.m.tensor(weights).quant, channels);
+      if (n.hasInput(2) && !separate) {
+        bias = c.int32Bias(n.name() + "/bias", n.input(2), c.m.tensor(x).quant.scale()[0], c.m.tensor(weights).quant,
+            channels);
+      }
     } else {
       weights = c.floatWeight(n.name() + "/filter", c.floatValues(n.input(1)), perm, n);
-      if (n.hasInput(2)) {
+      if (n.hasInput(2) && !separate) {
         bias = c.floatWeight(n.name() + "/bias", c.floatValues(n.input(2)), null, n);
       }
     }
     int shape = c.int32Const(n.name() + "/output_shape", NHWC.shape(out), new int[] {4});
-    int y = c.out(n, 0, NHWC);
     byte pad = padding;
+    TflModel.Options options = new TflModel.Options(BuiltinOptions.TransposeConvOptions,
+        b -> TransposeConvOptions.createTransposeConvOptions(b, pad, (int) s[1], (int) s[0], (byte) 0));
+    if (separate) {
+      separateBias(c, n, x, shape, weights, options);
+      return;
+    }
+    int y = c.out(n, 0, NHWC);
     // op_version: 3 with a bias input, else 2 for int8 and 1 for float
     int version = bias >= 0 ? 3 : q ? 2 : 1;
     int[] ins = bias >= 0 ? new int[] {shape, weights, x, bias} : new int[] {shape, weights, x};
-    c.emit(BuiltinOperator.TRANSPOSE_CONV, version, ins, new int[] {y},
-        new TflModel.Options(BuiltinOptions.TransposeConvOptions,
-            b -> TransposeConvOptions.createTransposeConvOptions(b, pad, (int) s[1], (int) s[0], (byte) 0)), n, "");
+    c.emit(BuiltinOperator.TRANSPOSE_CONV, version, ins, new int[] {y}, options, n, "");
+  }
+
+  /**
+   * TRANSPOSE_CONV without its bias (version 2 in int8), then an ADD of the bias. In int8 the
+   * pre-bias tensor takes the output's range shifted by the bias's: [lo - max b, hi - min b].
+   */
+  private static void separateBias(Lowerer c, Node n, int x, int shape, int weights, TflModel.Options options) {
+    boolean q = c.quantized(n);
+    Tensor b = c.floatValues(n.input(2));
+    double[] bv = b.toDoubles();
+    double bmin = java.util.Arrays.stream(bv).min().orElse(0);
+    double bmax = java.util.Arrays.stream(bv).max().orElse(0);
+    TflModel.Quant pre = null;
+    if (q) {
+      TflModel.Quant o = c.qParams(n.output(0));
+      double lo = o.scale()[0] * (-128 - o.zeroPoint()[0]) - bmax;
+      double hi = o.scale()[0] * (127 - o.zeroPoint()[0]) - bmin;
+      double scale = (hi - lo) / 255;
+      pre = TflModel.Quant.perTensor((float) scale, Math.max(-128, Math.min(127, Math.round(-128 - lo / scale))));
+    }
+    int[] outShape = NHWC.shape(c.shape(n.output(0)));
+    int t = c.m.activation(n.output(0) + "_before_bias", q ? org.tensorflow.lite.schema.TensorType.INT8
+        : org.tensorflow.lite.schema.TensorType.FLOAT32, outShape, pre);
+    c.emit(BuiltinOperator.TRANSPOSE_CONV, q ? 2 : 1, new int[] {shape, weights, x}, new int[] {t}, options, n, "");
+    int bias = c.operand(n.name() + "/bias", b.reshape(new long[] {1, bv.length, 1, 1}), 4, NHWC, q);
+    int y = c.out(n, 0, NHWC);
+    c.emit(BuiltinOperator.ADD, q ? 2 : 1, new int[] {t, bias}, new int[] {y}, new TflModel.Options(BuiltinOptions.AddOptions,
+        bb -> org.tensorflow.lite.schema.AddOptions.createAddOptions(bb, (byte) 0, false)), n, "bias");
   }
 
   static void gemm(Lowerer c, Node n) {

@@ -47,7 +47,7 @@ class TfliteLoweringTest {
         java.util.Arrays.hashCode(TflWriter.write(TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model())),
         "deterministic");
     Path h = dir.resolve(entry.name() + "_fp16.tflite");
-    TflModel half = TfliteLowering.lower(g, new TfliteLowering.Options(true, false, false)).model();
+    TflModel half = TfliteLowering.lower(g, new TfliteLowering.Options(true, false, false, true)).model();
     Files.write(h, TflWriter.write(half));
     assertTrue(half.constantBytes() < 0.52 * fp32.model().constantBytes(),
         "fp16 weights halve the constants: " + half.constantBytes() + " vs " + fp32.model().constantBytes());

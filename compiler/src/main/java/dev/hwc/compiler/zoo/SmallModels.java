@@ -120,6 +120,23 @@ public final class SmallModels {
     return b.build();
   }
 
+  /**
+   * A CNN with an op the Edge TPU cannot run in the middle (not in {@link #all()}): two conv-ReLU
+   * layers, a HardSwish (int8 on TFLite, not on Coral's op list), two more conv-ReLU layers and a
+   * 1x1 head. The Edge TPU compiler would split at the HardSwish and run the rest on the CPU.
+   */
+  public static Graph hardSwishInTheMiddle(long seed) {
+    GraphBuilder b = new GraphBuilder("hard_swish_middle", seed);
+    String x = b.input("image", 1, 3, 32, 32);
+    x = b.relu(b.conv(x, 16, 3, 1));
+    x = b.relu(b.conv(x, 16, 3, 1));
+    x = b.node("HardSwish", Attributes.EMPTY, x);
+    x = b.relu(b.conv(x, 32, 3, 2));
+    x = b.relu(b.conv(x, 32, 3, 1));
+    b.output(b.conv(x, 4, 1, 1));
+    return b.build();
+  }
+
   /** The bundled example until the well-log model lands: the UNet-like segmenter, seed 7. */
   public static Graph smallCnn() {
     return unetLike(7);
