@@ -102,7 +102,11 @@ final class BuildJob {
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     boolean tflite = profile.artifact().equals("tflite");
     if (tflite) {
-      TfliteLowering.lower(optimized, TfliteLowering.Options.FLOAT); // fails fast, naming every op it cannot lower
+      try { // fails fast, before calibration, naming every op it cannot lower
+        TfliteLowering.lower(optimized, TfliteLowering.Options.FLOAT);
+      } catch (BadInputException e) {
+        throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
+      }
     } else {
       checkLegal(optimized);
     }

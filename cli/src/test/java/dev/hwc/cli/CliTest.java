@@ -135,6 +135,7 @@ class CliTest {
     assertOneLine(edge.err(), "edgetpu");
     assertFalse(Files.exists(dir.resolve("e")));
     assertEquals(2, hwc("build", "--target", "x86-fp32", "--shape", "image=1xfoo").code());
+    assertEquals(2, hwc("build", "--target", "edgetpu", "--io-layout", "nhcw").code());
   }
 
   @Test

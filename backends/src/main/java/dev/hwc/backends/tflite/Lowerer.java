@@ -155,7 +155,7 @@ final class Lowerer {
       t = dequantize(t, n);
     }
     if (want != null && want != v.layout()) {
-      t = relayout(t, v.layout(), want, n, "layout");
+      t = relayout(t, v.layout(), want, n, m.inputs.contains(v.tensor()) ? "io" : "layout");
     }
     return t;
   }

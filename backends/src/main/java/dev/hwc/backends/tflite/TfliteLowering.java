@@ -85,7 +85,10 @@ public final class TfliteLowering {
     StringJoiner io = new StringJoiner(";");
     for (Value v : g.inputs()) {
       long[] shape = c.shape(v.name());
-      Layout layout = shape.length == 4 && !o.nchwIo() ? Layout.NHWC : Layout.IR;
+      // rank-4 inputs are NHWC, unless only Transposes read them (an exporter's NHWC input: the
+      // Transpose to NCHW then cancels against the layout instead of being written)
+      boolean onlyTransposed = g.consumers(v.name()).stream().allMatch(r -> r.op().equals("Transpose"));
+      Layout layout = shape.length == 4 && !o.nchwIo() && !onlyTransposed ? Layout.NHWC : Layout.IR;
       TflModel.Quant q = o.int8Io() ? commonInputParams(c, v.name()) : null;
       int t = c.m.activation(v.name(), q != null ? TensorType.INT8 : TensorType.FLOAT32, layout.shape(shape), q);
       c.m.inputs.add(t);

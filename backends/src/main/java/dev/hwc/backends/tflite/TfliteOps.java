@@ -603,14 +603,23 @@ final class TfliteOps {
     }
     Lowerer.Val v = c.actAnyLayout(n, 0);
     int x = sameParams(c, n, v.tensor());
+    // p[i]: the TFLite axis of the input holding output IR axis i
     int[] p = new int[rank];
     boolean identity = true;
     for (int i = 0; i < rank; i++) {
       p[i] = v.layout().axis((int) perm[i]);
       identity &= p[i] == i;
     }
-    if (identity) {
+    if (identity) { // the data is already in the output's IR order
       c.bind(n.output(0), x, IR);
+      return;
+    }
+    boolean nhwc = rank == 4;
+    for (int j = 0; nhwc && j < 4; j++) {
+      nhwc = p[Layout.TO_NHWC[j]] == j;
+    }
+    if (nhwc) { // the data is the output in NHWC: an exporter's NHWC -> NCHW Transpose cancels
+      c.bind(n.output(0), x, NHWC);
       return;
     }
     int pt = c.int32Const(n.name() + "/perm", p, new int[] {rank});

@@ -75,6 +75,50 @@ class TfliteLoweringTest {
     assertTrue(worstCos16 >= 0.999, entry.name() + " fp16 cosine " + worstCos16);
   }
 
+  /**
+   * An exporter-style model (NHWC input, Transpose to NCHW, convs, Transpose back, and a cancelling
+   * pair in the middle) lowers with no TRANSPOSE; with NCHW IO asked for, a CNN gets exactly one
+   * TRANSPOSE at each rank-4 input and output.
+   */
+  @org.junit.jupiter.api.Test
+  void transposesCancelAgainstTheLayoutAndNchwIoPutsThemOnlyAtTheBoundary() throws Exception {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("exported_nhwc", 3);
+    String x = b.input("image", 1, 24, 24, 3);
+    x = b.transpose(x, 0, 3, 1, 2);
+    x = b.relu(b.conv(x, 8, 3, 1));
+    x = b.transpose(b.transpose(x, 0, 2, 3, 1), 0, 3, 1, 2);
+    x = b.relu(b.conv(x, 8, 3, 1));
+    b.output(b.transpose(x, 0, 2, 3, 1));
+    Graph g = Pipeline.standard().run(b.build(), PassContext.forTests());
+    TflModel m = TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model();
+    assertEquals(0, m.count(BuiltinOperator.TRANSPOSE), "every Transpose cancels");
+    Path onnx = dir.resolve("exported.onnx");
+    new OnnxEmitter().emit(g, onnx);
+    Path a = dir.resolve("exported.tflite");
+    Files.write(a, TflWriter.write(m));
+    Graph unet = Pipeline.standard().run(SmallModels.unetLike(2), PassContext.forTests());
+    TflModel nchw = TfliteLowering.lower(unet, new TfliteLowering.Options(false, false, true, true)).model();
+    assertEquals(2, nchw.count(BuiltinOperator.TRANSPOSE), "one at the input, one at the output");
+    assertTrue(nchw.ops.stream().filter(o -> o.builtin() == BuiltinOperator.TRANSPOSE).allMatch(o -> o.role().equals("io")));
+    Path u = dir.resolve("unet_nchw.tflite");
+    Files.write(u, TflWriter.write(nchw));
+    Path uo = dir.resolve("unet.onnx");
+    new OnnxEmitter().emit(unet, uo);
+    TfliteRuntime tflite = new TfliteRuntime();
+    for (Path[] pair : new Path[][] {{onnx, a}, {uo, u}}) {
+      try (OrtSession ort = OrtSession.open(pair[0], SessionOptions.DEFAULT);
+          RuntimeSession t = tflite.open(pair[1], SessionOptions.SOURCE_IO)) {
+        Graph src = pair[0] == onnx ? g : unet;
+        Map<String, Tensor> feed = RandomInputs.random(src.inputs(), 1);
+        Map<String, Tensor> want = ort.run(feed);
+        Map<String, Tensor> got = t.run(feed);
+        for (String out : want.keySet()) {
+          assertTrue(maxAbs(want.get(out), got.get(out)) <= 1e-4, pair[1] + " " + out);
+        }
+      }
+    }
+  }
+
   static double maxAbs(Tensor a, Tensor b) {
     assertEquals(java.util.Arrays.toString(a.shape()), java.util.Arrays.toString(b.shape()));
     double[] x = a.toDoubles();
