@@ -21,19 +21,19 @@ final class ElementwiseOps {
 
   static List<OpDef> all() {
     return List.of(
-        unary("Relu", x -> Math.max(x, 0), PRESERVES_ZERO),
-        unary("Sigmoid", x -> 1 / (1 + Math.exp(-x)), FIXED_OUTPUT_RANGE),
-        unary("Tanh", Math::tanh, FIXED_OUTPUT_RANGE, PRESERVES_ZERO),
+        unary("Relu", x -> Math.max(x, 0), PRESERVES_ZERO).withQuant(QuantRule.CLAMP),
+        unary("Sigmoid", x -> 1 / (1 + Math.exp(-x)), FIXED_OUTPUT_RANGE).withQuant(QuantRule.INTEGER),
+        unary("Tanh", Math::tanh, FIXED_OUTPUT_RANGE, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         unary("Erf", ElementwiseOps::erf, PRESERVES_ZERO),
         unary("Sqrt", Math::sqrt, PRESERVES_ZERO),
         unary("Neg", x -> -x, PRESERVES_ZERO),
-        unary("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)), PRESERVES_ZERO),
+        unary("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)), PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         OpDef.named("LeakyRelu").attrs("alpha:FLOAT").traits(UNARY, PRESERVES_ZERO)
             .kernel((c, in) -> {
               double a = c.attrs().getFloat("alpha", 0.01f);
               return Kernels.one(Kernels.unary(in.get(0), x -> x >= 0 ? x : a * x));
             })
-            .shape(ElementwiseOps::sameAsInput),
+            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.INTEGER),
         OpDef.named("HardSigmoid").attrs("alpha:FLOAT", "beta:FLOAT").traits(UNARY)
             .kernel((c, in) -> {
               double a = c.attrs().getFloat("alpha", 0.2f);
@@ -48,7 +48,7 @@ final class ElementwiseOps {
               double hi = in.size() > 2 && in.get(2) != null ? in.get(2).getDouble(0) : Double.POSITIVE_INFINITY;
               return Kernels.one(Kernels.unary(in.get(0), x -> Math.min(hi, Math.max(lo, x))));
             })
-            .shape(ElementwiseOps::sameAsInput),
+            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.CLAMP),
         OpDef.named("Identity").traits(UNARY, PASS_THROUGH, PRESERVES_ZERO)
             .kernel((c, in) -> Kernels.one(in.get(0)))
             .shape(ElementwiseOps::sameAsInput),
@@ -66,9 +66,9 @@ final class ElementwiseOps {
             .kernel((c, in) -> Kernels.one(Tensor.fromDoubles(
                 DType.fromOnnx((int) c.attrs().getInt("to", 0)), in.get(0).shape(), in.get(0).toDoubles())))
             .shape(c -> c.out(DType.fromOnnx((int) c.attrs().getInt("to", 0)), c.shape(0))),
-        binary("Add", Double::sum, PRESERVES_ZERO),
-        binary("Sub", (a, b) -> a - b, PRESERVES_ZERO),
-        binary("Mul", (a, b) -> a * b, PRESERVES_ZERO),
+        binary("Add", Double::sum, PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
+        binary("Sub", (a, b) -> a - b, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
+        binary("Mul", (a, b) -> a * b, PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
         binary("Div", ElementwiseOps::divide),
         binary("Pow", Math::pow),
         binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO),

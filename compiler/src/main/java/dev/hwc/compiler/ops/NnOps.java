@@ -25,18 +25,21 @@ final class NnOps {
   static List<OpDef> all() {
     return List.of(
         OpDef.named("Conv").inputs(2, 3).attrs(WINDOW_ATTRS).attrs("group:INT").traits(WEIGHTED)
-            .shape(NnOps::convShape),
+            .shape(NnOps::convShape).withQuant(QuantRule.weighted((n, w) -> 0)),
         OpDef.named("ConvTranspose").inputs(2, 3).attrs(WINDOW_ATTRS)
             .attrs("group:INT", "output_padding:INTS", "output_shape:INTS").traits(WEIGHTED)
-            .shape(NnOps::convTransposeShape),
+            .shape(NnOps::convTransposeShape)
+            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("group", 1) == 1 ? 1 : -1)),
         OpDef.named("Gemm").inputs(2, 3)
             .attrs("alpha:FLOAT", "beta:FLOAT", "transA:INT", "transB:INT").traits(WEIGHTED)
-            .shape(NnOps::gemmShape),
-        OpDef.named("MatMul").inputs(2, 2).traits(WEIGHTED).shape(NnOps::matMulShape),
+            .shape(NnOps::gemmShape)
+            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("transB", 0) != 0 ? 0 : 1)),
+        OpDef.named("MatMul").inputs(2, 2).traits(WEIGHTED).shape(NnOps::matMulShape)
+            .withQuant(QuantRule.weighted((n, w) -> w.length == 2 ? 1 : -1)),
         OpDef.named("MaxPool").outputs(2).attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "storage_order:INT")
-            .traits(DATA_MOVEMENT).shape(NnOps::poolShape),
+            .traits(DATA_MOVEMENT).shape(NnOps::poolShape).withQuant(QuantRule.SHARED),
         OpDef.named("AveragePool").attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "count_include_pad:INT")
-            .shape(NnOps::poolShape),
+            .shape(NnOps::poolShape).withQuant(QuantRule.INTEGER_QDQ),
         OpDef.named("GlobalAveragePool").traits(REDUCTION)
             .shape(c -> {
               Shape s = c.shape(0);
@@ -48,7 +51,7 @@ final class NnOps {
                 d.set(i, Dim.of(1));
               }
               return c.out(c.dtype(0), Shape.of(d));
-            }),
+            }).withQuant(QuantRule.INTEGER_QDQ),
         OpDef.named("BatchNormalization").inputs(5, 5).outputs(3)
             .attrs("epsilon:FLOAT", "momentum:FLOAT", "training_mode:INT", "spatial:INT")
             .traits(NORMALIZATION)
@@ -85,7 +88,7 @@ final class NnOps {
                 c.axis(c.attrs().getInt("axis", c.opset() < 13 ? 1 : -1), s.rank());
               }
               return ElementwiseOps.sameAsInput(c);
-            }));
+            }).withQuant(QuantRule.INTEGER));
   }
 
   /** Window geometry of conv and pool: kernel, strides, dilations, pads (begin..., end...). */

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * One op's rules, in one place: arity, attribute kinds, traits, shape inference and (optionally) a
- * reference kernel for constant folding. Later issues add quantization and legality facts here.
+ * reference kernel for constant folding. Its quantization behaviour is its {@link QuantRule}.
  *
  * @param op the ONNX op type
  * @param minInputs fewest inputs
@@ -17,6 +17,7 @@ import java.util.Set;
  * @param traits the op's properties
  * @param shape shape and type inference
  * @param kernel reference implementation, or null when the op is never folded
+ * @param quant the op's part in integer quantization
  */
 public record OpDef(
     String op,
@@ -26,15 +27,22 @@ public record OpDef(
     Map<String, String> attrs,
     Set<OpTrait> traits,
     ShapeRule shape,
-    Kernel kernel) {
+    Kernel kernel,
+    QuantRule quant) {
 
   public OpDef {
+    quant = quant == null ? QuantRule.FLOAT : quant;
     attrs = Map.copyOf(attrs);
     traits = traits.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(traits));
   }
 
   public boolean has(OpTrait t) {
     return traits.contains(t);
+  }
+
+  /** This entry with its quantization rule. */
+  public OpDef withQuant(QuantRule q) {
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, q);
   }
 
   public Optional<Kernel> kernelIfAny() {
@@ -90,7 +98,7 @@ public record OpDef(
     }
 
     public OpDef shape(ShapeRule rule) {
-      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel);
+      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel, QuantRule.FLOAT);
     }
   }
 }

@@ -14,7 +14,8 @@ final class ReduceOps {
   private ReduceOps() {}
 
   static List<OpDef> all() {
-    return List.of(reduce("ReduceMean", 18, true), reduce("ReduceSum", 13, false));
+    // TFLite has int8 MEAN (own output params); ONNX Runtime has no fused QDQ ReduceMean
+    return List.of(reduce("ReduceMean", 18, true).withQuant(QuantRule.INTEGER), reduce("ReduceSum", 13, false));
   }
 
   /** A reduction whose axes move from attribute to second input at {@code axesInputFrom}. */

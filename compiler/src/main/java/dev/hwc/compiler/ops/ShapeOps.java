@@ -16,7 +16,17 @@ import java.util.List;
 final class ShapeOps {
   private ShapeOps() {}
 
+  /**
+   * Quantization: a data-movement op keeps its input's params (ONNX Runtime drops its Q/DQ pair,
+   * TFLite's int8 kernels copy bytes); Concat is the exception, an integer kernel with its own output
+   * params (QLinearConcat; TFLite requantizes its inputs to them).
+   */
   static List<OpDef> all() {
+    return entries().stream().map(d -> d.op().equals("Concat") ? d.withQuant(QuantRule.INTEGER_QDQ)
+        : d.has(DATA_MOVEMENT) ? d.withQuant(QuantRule.SHARED) : d).toList();
+  }
+
+  private static List<OpDef> entries() {
     return List.of(
         OpDef.named("Reshape").inputs(2, 2).attrs("allowzero:INT").traits(DATA_MOVEMENT)
             .kernel((c, in) -> Kernels.one(in.get(0).reshape(

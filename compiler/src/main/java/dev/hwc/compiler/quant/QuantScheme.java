@@ -1,6 +1,8 @@
 package dev.hwc.compiler.quant;
 
 import dev.hwc.compiler.ir.DType;
+import dev.hwc.compiler.ops.OpRegistry;
+import dev.hwc.compiler.ops.QuantRule;
 import dev.hwc.profiles.BadInputException;
 import dev.hwc.profiles.FixedRange;
 import dev.hwc.profiles.Profile;
@@ -36,17 +38,19 @@ public record QuantScheme(
     Set<String> keepFloat,
     boolean fullInteger) {
 
-  /** The ops hwc's QDQ quantizer knows how to wrap; a profile may allow fewer. */
-  public static final Set<String> SUPPORTED_OPS =
-      Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool");
-
   /**
-   * IR ops with an int8 TFLite kernel that carries its own output params (the TFLite backend lowers
-   * each one); data-movement ops (pools, reshapes, concat inputs) share their input's params instead.
+   * Ops hwc wraps in DQ → op → Q for runtimes that fuse QDQ (the registry's {@link QuantRule#onnxQdq()});
+   * a profile may allow fewer.
    */
-  public static final Set<String> TFLITE_INT8_OPS =
-      Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Sub", "Mul", "Concat", "AveragePool",
-          "GlobalAveragePool", "ReduceMean", "Sigmoid", "Tanh", "Softmax", "HardSwish", "LeakyRelu", "Relu", "Clip");
+  public static final Set<String> SUPPORTED_OPS = registryOps(r -> r.onnxQdq());
+
+  /** Ops with an int8 kernel in full-integer formats (TFLite), the registry's integer ops. */
+  public static final Set<String> TFLITE_INT8_OPS = registryOps(QuantRule::integer);
+
+  private static Set<String> registryOps(java.util.function.Predicate<QuantRule> which) {
+    return OpRegistry.names().stream().filter(op -> which.test(OpRegistry.lookup(op).orElseThrow().quant()))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
 
   public static QuantScheme of(Profile p) {
     Quantization q = p.quantization();

@@ -6,7 +6,9 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
+import dev.hwc.compiler.ops.OpDef;
 import dev.hwc.compiler.ops.OpRegistry;
+import dev.hwc.compiler.ops.QuantRule;
 import dev.hwc.compiler.ops.OpTrait;
 import dev.hwc.compiler.ops.ShapeInference;
 import dev.hwc.profiles.BadInputException;
@@ -59,7 +61,7 @@ public final class StaticQuantizer {
     Map<String, String> shared = new LinkedHashMap<>();
     for (Node n : g.nodes()) {
       if (!n.domain().isEmpty() || !s.quantizedOps().contains(n.op()) || keepFloatNodes.contains(n.name())
-          || !isFloat(g, n.output(0))) {
+          || !isFloat(g, n.output(0)) || absorbed.containsValue(n)) {
         continue;
       }
       List<String> inputs = activationInputs(g, n);
@@ -84,7 +86,7 @@ public final class StaticQuantizer {
     for (Node n : g.nodes()) {
       if (s.sharedScaleOps().contains(n.op()) && acts.contains(n.input(0)) && isFloat(g, n.output(0))
           && (!g.isGraphOutput(n.output(0)) || s.fullInteger()) && n.outputs().size() == 1
-          && OpRegistry.lookup(n.op()).map(d -> d.has(OpTrait.DATA_MOVEMENT)).orElse(false)) {
+          && rule(n).kind() == QuantRule.Kind.SHARED) {
         acts.add(n.output(0));
         shared.put(n.output(0), shared.getOrDefault(n.input(0), n.input(0)));
       }
@@ -262,27 +264,20 @@ public final class StaticQuantizer {
     return out;
   }
 
-  /** The weight axis that holds output channels, from the scheme or the op's layout. */
+  /**
+   * The weight axis that holds output channels: the op's registry rule, or for full-integer schemes
+   * the profile's (per-axis only where the format has it, else per-tensor).
+   */
   static int weightAxis(Node n, Tensor w, QuantScheme s) {
-    switch (n.op()) {
-      case "Conv":
-        return 0;
-      default:
-        break;
+    if (s.fullInteger() && !n.op().equals("Conv")) {
+      return s.channelAxis().getOrDefault(n.op(), -1);
     }
-    if (s.fullInteger()) {
-      return s.channelAxis().getOrDefault(n.op(), -1); // TFLite: per-axis only where the spec has it
-    }
-    switch (n.op()) {
-      case "ConvTranspose":
-        return n.attrs().getInt("group", 1) == 1 ? 1 : -1;
-      case "Gemm":
-        return n.attrs().getInt("transB", 0) != 0 ? 0 : 1;
-      case "MatMul":
-        return w.rank() == 2 ? 1 : -1;
-      default:
-        return s.channelAxis().getOrDefault(n.op(), -1);
-    }
+    QuantRule.WeightAxis axis = rule(n).weightAxis();
+    return axis == null ? s.channelAxis().getOrDefault(n.op(), -1) : axis.of(n, w.shape());
+  }
+
+  private static QuantRule rule(Node n) {
+    return OpRegistry.lookup(n.op()).map(OpDef::quant).orElse(QuantRule.FLOAT);
   }
 
   /** The float, non-constant inputs of a node that its integer kernel reads quantized. */
@@ -302,15 +297,11 @@ public final class StaticQuantizer {
   }
 
   private static boolean isWeighted(Node n) {
-    return switch (n.op()) {
-      case "Conv", "ConvTranspose", "Gemm" -> true;
-      case "MatMul" -> true;
-      default -> false;
-    };
+    return rule(n).weightAxis() != null;
   }
 
   private static boolean isElementwise(Node n) {
-    return n.op().equals("Add") || n.op().equals("Mul");
+    return OpRegistry.lookup(n.op()).map(d -> d.has(OpTrait.BROADCAST)).orElse(false);
   }
 
   /** The Relu or Clip(0, c) that alone reads n's output, when asymmetric Q can stand in for it. */
@@ -322,14 +313,13 @@ public final class StaticQuantizer {
     if (g.isGraphOutput(r.output(0))) {
       return null;
     }
-    if (r.op().equals("Relu")) {
-      return r;
+    if (rule(r).kind() != QuantRule.Kind.CLAMP) {
+      return null;
     }
-    if (r.op().equals("Clip") && r.hasInput(1) && g.isInitializer(r.input(1))
-        && g.initializer(r.input(1)).getDouble(0) == 0) {
-      return r;
-    }
-    return null;
+    // a clamp at zero from below: Relu, or Clip(0, c) with its lower bound as a constant input
+    boolean atZero = r.op().equals("Relu") || r.hasInput(1) && g.isInitializer(r.input(1))
+        && g.initializer(r.input(1)).getDouble(0) == 0;
+    return atZero ? r : null;
   }
 
   private static boolean isFloat(Graph g, String value) {
