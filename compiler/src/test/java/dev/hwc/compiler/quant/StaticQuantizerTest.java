@@ -97,4 +97,47 @@ class StaticQuantizerTest {
       assertTrue(Math.abs(a[i] - b[i]) <= step / 2 + 1e-7, "element " + i);
     }
   }
+
+  /**
+   * A MatMul (x · W + b, as in transformers) has no bias input: its bias correction lands in the Add
+   * that reads it, as Δb = (W − Ŵ)ᵀ E[x], and the MatMul's quantized weights are unchanged.
+   */
+  @Test
+  void matMulBiasCorrectionFoldsIntoItsBiasAdd() {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("mm_bias", 2);
+    String x = b.input("x", 1, 4, 8);
+    String w = b.constant("w", Tensor.ofFloats(new long[] {8, 6}, randomFloats(48, 5)));
+    String bias = b.constant("b", Tensor.ofFloats(new long[] {6}, 0.1f, -0.2f, 0.3f, 0f, 0.5f, -0.5f));
+    b.output(b.add(b.matMul(x, w), bias));
+    Graph g = b.build().edit().opset(13).build();
+    QuantScheme s = QuantScheme.of(ProfileLoader.builtin("x86-int8"));
+    StaticQuantizer.Plan plan = StaticQuantizer.plan(g, s, Set.of());
+    float[] mean = {1, -2, 0.5f, 3, 0, 1, -1, 2};
+    Map<String, double[]> r = ranges(plan);
+    Graph plain = StaticQuantizer.apply(g, plan, r, s);
+    Graph corrected = StaticQuantizer.apply(g, plan, r, Map.of("x", mean), s);
+    Node mm = g.nodes().stream().filter(n -> n.op().equals("MatMul")).findFirst().orElseThrow();
+    Node add = g.nodes().stream().filter(n -> n.op().equals("Add")).findFirst().orElseThrow();
+    String biasName = add.input(1);
+    Tensor wq = WeightQuantizer.perChannel(g.initializer(mm.input(1)), 1, 127).dequantized();
+    float[] delta = BiasCorrection.gemm(g.initializer(mm.input(1)), wq, mean, false);
+    float[] before = plain.initializer(biasName).toFloats();
+    float[] after = corrected.initializer(biasName).toFloats();
+    double moved = 0;
+    for (int i = 0; i < 6; i++) {
+      assertEquals(before[i] + delta[i], after[i], 1e-6, "column " + i);
+      moved += Math.abs(delta[i]);
+    }
+    assertTrue(moved > 0, "the weights' rounding moves the mean output");
+    assertEquals(List.of(), GraphValidator.validate(corrected));
+  }
+
+  private static float[] randomFloats(int n, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    float[] f = new float[n];
+    for (int i = 0; i < n; i++) {
+      f[i] = (float) r.nextGaussian();
+    }
+    return f;
+  }
 }
