@@ -294,9 +294,9 @@ final class BuildJob {
       out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
     }
     if (!o.scheme().equals("static") && dynamicLegal) {
-      Int8Search.Candidate d = search.dynamicPlan(optimized, keep);
-      if (d != null) {
-        out.add(d);
+      List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
+      if (!d.isEmpty()) {
+        out.addAll(d);
       } else if (o.scheme().equals("dynamic")) {
         throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
       }
@@ -353,7 +353,9 @@ final class BuildJob {
 
   /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
   private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s) throws IOException {
-    Int8Search.Candidate first = candidates.get(0);
+    // not timed: the most faithful plan (the weakest output's cosine decides)
+    Int8Search.Candidate first = candidates.stream()
+        .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
     if (first.scheme().equals("fp32") || o.benchSeconds() == 0) {
       String why = first.scheme().equals("fp32") ? "fp32 build: nothing to compare" : "skipped (--bench-seconds 0)";
       return new Measured(first, new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why));

@@ -34,8 +34,8 @@ import java.util.Set;
 final class Int8Search {
   /**
    * Smoothing strength for dynamic int8. Measured on all-MiniLM-L6-v2 over the 100 eval sentences
-   * (pooled-embedding cosine, worst sentence): alpha 0.5 0.959, 0.7 0.9928, 0.8 0.9941, 0.9 0.9929,
-   * 1.0 0.9931, none 0.9861 (bench/RESULTS.md).
+   * (pooled-embedding cosine, worst sentence), every MatMul input smoothed: alpha 0.5 0.959, 0.7
+   * 0.9928, 0.8 0.9941, 0.9 0.9929, 1.0 0.9931, none 0.9861 (bench/RESULTS.md, 2026-11-23).
    */
   static final double SMOOTHING_ALPHA = 0.8;
 
@@ -129,29 +129,50 @@ final class Int8Search {
   }
 
   /**
-   * Dynamic int8 MatMuls (and int8 embedding tables), after smoothing the MatMul inputs' outlier
-   * channels into the weights (alpha {@value #SMOOTHING_ALPHA}); null when the model has no MatMul
-   * with constant weights.
+   * Dynamic int8 MatMuls (and int8 embedding tables), as two plans that the speed check decides
+   * between: "dynamic" as it is, and "dynamic-smoothed" with the activations whose outlier channels
+   * stretch the int8 range smoothed into the weights first (alpha {@value #SMOOTHING_ALPHA}, only
+   * where the largest channel's range exceeds {@value SmoothActivations#OUTLIER_RATIO}x the median
+   * channel's: each smoothing costs a Mul per run). Returns the plans that pass, or, when none does,
+   * the layer-by-layer fallback of the better one; empty when the model has no MatMul with constant
+   * weights.
    */
-  Candidate dynamicPlan(Graph float32, Set<String> keepFloat) throws Exception {
-    if (DynamicQuantizer.apply(float32, keepFloat).matMuls().isEmpty()) {
-      return null;
+  List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
+    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat);
+    if (plainQ.matMuls().isEmpty()) {
+      return List.of();
     }
+    Candidate plain = judge("dynamic", plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
     out.printf("measuring %d MatMul inputs per channel on %d samples for smoothing%n", acts.size(), calib.size());
     Progress bar = new Progress(out, "smooth");
     Map<String, float[]> absMax = ChannelAbsMax.measure(float32, acts, calib, bar::accept);
-    Graph g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
-    DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
-    DynamicQuantizer.Result all = DynamicQuantizer.apply(g, Set.of());
-    Candidate c = judge("dynamic", r.graph(), List.copyOf(keepFloat), r.matMuls().size());
-    if (c.passed()) {
-      return c;
+    absMax.keySet().removeIf(a -> SmoothActivations.outlierRatio(absMax.get(a)) <= SmoothActivations.OUTLIER_RATIO);
+    List<Candidate> passing = new ArrayList<>();
+    if (plain.passed()) {
+      passing.add(plain);
     }
-    List<String> layers = new ArrayList<>(all.matMuls());
-    return fallback(c, layers, keepFloat,
-        kept -> DynamicQuantizer.apply(g, kept).graph(),
-        only -> DynamicQuantizer.apply(g, complement(layers, only)).graph());
+    Candidate smoothed = null;
+    Graph g = float32;
+    if (!absMax.isEmpty()) {
+      out.printf("smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)%n", absMax.size(), acts.size(),
+          SmoothActivations.OUTLIER_RATIO);
+      g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
+      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
+      smoothed = judge("dynamic-smoothed", r.graph(), List.copyOf(keepFloat), r.matMuls().size());
+      if (smoothed.passed()) {
+        passing.add(smoothed);
+      }
+    }
+    if (!passing.isEmpty()) {
+      return passing;
+    }
+    Candidate worse = smoothed != null && Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
+    Graph base = worse == plain ? float32 : g;
+    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of()).matMuls());
+    return List.of(fallback(worse, layers, keepFloat,
+        kept -> DynamicQuantizer.apply(base, kept).graph(),
+        only -> DynamicQuantizer.apply(base, complement(layers, only)).graph()));
   }
 
   interface Planner {

@@ -21,6 +21,22 @@ import java.util.Set;
  * noise moves. The division is one Mul per activation (shared by the MatMuls that read it).
  */
 public final class SmoothActivations {
+  /**
+   * Smooth an activation only when its largest channel range is more than this many times its median
+   * channel range: below it the per-tensor int8 range is not dominated by outliers and the Mul is pure
+   * cost. On all-MiniLM-L6-v2 the LayerNorm outputs feeding the FFNs and the early GELU outputs have
+   * ratios of 10-16, the rest 2-8 (bench/RESULTS.md).
+   */
+  public static final double OUTLIER_RATIO = 10;
+
+  /** max / median of an activation's per-channel absolute maxima. */
+  public static double outlierRatio(float[] channelAbsMax) {
+    float[] v = channelAbsMax.clone();
+    java.util.Arrays.sort(v);
+    double median = v[v.length / 2];
+    return median > 0 ? v[v.length - 1] / median : Double.POSITIVE_INFINITY;
+  }
+
   /** The SmoothQuant paper's default balance between activation and weight ranges. */
   public static final double DEFAULT_ALPHA = 0.5;
 
