@@ -86,6 +86,10 @@ final class BuildCommand implements Callable<Integer> {
           + "(the source's; one TRANSPOSE at each such input and output) (default: ${DEFAULT-VALUE}).")
   String ioLayout;
 
+  @Option(names = "--io-type", paramLabel = "T",
+      description = "Graph IO of quantized TFLite artifacts: int8, uint8 or fp32 (default: the profile's first).")
+  String ioType;
+
   @Mixin TargetOptions targets = new TargetOptions();
 
   private java.util.Map<String, OutputKind> kinds() {
@@ -113,6 +117,9 @@ final class BuildCommand implements Callable<Integer> {
     if (minCosine != null && !(minCosine > 0 && minCosine <= 1)) {
       throw new BadInputException("--min-cosine must be in (0, 1], got " + minCosine);
     }
+    if (ioType != null && !List.of("int8", "uint8", "fp32").contains(ioType)) {
+      throw new BadInputException("--io-type must be int8, uint8 or fp32, got '" + ioType + "'");
+    }
     if (!List.of("nhwc", "nchw").contains(ioLayout)) {
       throw new BadInputException("--io-layout must be nhwc or nchw, got '" + ioLayout + "'");
     }
@@ -122,7 +129,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildOptions o = new BuildOptions(output, force, ShapeOption.parse(shapes), samples, precision, calib, eval,
         Calibration.parse(calibration), scheme, minCosine == null ? Double.NaN : minCosine,
         minIoU == null ? Double.NaN : minIoU, kinds(), keepFloat,
-        requireSpeedup, benchSeconds, ioLayout.equals("nchw"));
+        requireSpeedup, benchSeconds, ioLayout.equals("nchw"), ioType);
     return new BuildJob(targets.resolve(target), ModelSource.resolve(model), model == null, o,
         spec.commandLine().getOut()).run();
   }

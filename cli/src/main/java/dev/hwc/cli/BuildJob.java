@@ -309,12 +309,17 @@ final class BuildJob {
     return profile.artifact().equals("tflite") ? "tflite" : "onnx";
   }
 
-  /** IO of TFLite artifacts: int8 (full-integer) when the profile's first IO precision is an integer one. */
+  /** IO of TFLite artifacts: --io-type, else the profile's first IO precision (int8 for the Edge TPU). */
   private TfliteLowering.Options tfliteOptions(boolean fp16) {
-    boolean intIo = !profile.precisions().io().isEmpty() && profile.precisions().io().get(0).startsWith("int");
+    List<String> legal = profile.precisions().io();
+    String io = o.ioType() != null ? o.ioType() : legal.isEmpty() ? "fp32" : legal.get(0);
+    if (!legal.isEmpty() && !legal.contains(io)) {
+      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal) + " graph IO, not " + io);
+    }
     // TRANSPOSE_CONV with a bias input is version 3; a profile that allows only v2 gets the bias as an ADD
     boolean biasInput = profile.op("ConvTranspose").map(r -> r.opVersion() == null || r.opVersion() >= 3).orElse(true);
-    return new TfliteLowering.Options(fp16, intIo && !fp16, o.nchwIo(), biasInput);
+    return new TfliteLowering.Options(fp16, fp16 ? TfliteLowering.IoType.FLOAT : TfliteLowering.IoType.of(io), o.nchwIo(),
+        biasInput);
   }
 
   /** Writes the optimized float graph as the target's float artifact (fp32 ONNX or fp32/fp16 TFLite). */
@@ -370,7 +375,9 @@ final class BuildJob {
     }
     BenchOptions opts = BenchOptions.defaults().withSeconds(o.benchSeconds()).withBaseline(false).withWarmup(10)
         .withShapes(o.shapes());
-    Path inputs = s.eval() != null ? firstSampleFile(s) : null;
+    // real data for ONNX artifacts; a TFLite artifact's NHWC (and int8) inputs differ from the source
+    // model's samples, so the harness feeds it seeded random data of its own shapes and types
+    Path inputs = s.eval() != null && rt.equals("onnxruntime") ? firstSampleFile(s) : null;
     if (inputs != null) {
       opts = opts.withInputs(inputs);
     }

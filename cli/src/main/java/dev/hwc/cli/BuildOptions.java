@@ -25,8 +25,9 @@ import java.util.Map;
  * @param requireSpeedup fail when the artifact is not faster than fp32
  * @param benchSeconds timed seconds per artifact in the speed check (0 skips it)
  * @param nchwIo TFLite artifacts keep the source's NCHW graph IO (default NHWC)
+ * @param ioType graph IO type of quantized TFLite artifacts (fp32, int8, uint8), null for the profile's
  */
 record BuildOptions(Path output, boolean force, Map<String, long[]> shapes, int samples, String precision,
     String calib, Path eval, Calibration calibration, String scheme, double minCosine, double minIoU,
     Map<String, OutputKind> outputKinds, List<String> keepFloat,
-    boolean requireSpeedup, double benchSeconds, boolean nchwIo) {}
+    boolean requireSpeedup, double benchSeconds, boolean nchwIo, String ioType) {}

@@ -25,17 +25,38 @@ public final class TfliteLowering {
 
   /**
    * @param fp16 float weights stored as FLOAT16 behind DEQUANTIZE (fp16 TFLite)
-   * @param int8Io int8 graph inputs/outputs where the graph quantizes them (full-integer models)
+   * @param io the type of graph inputs and outputs where the graph quantizes them: float (QUANTIZE
+   *     and DEQUANTIZE inside the model), int8, or uint8 (zero point + 128, with a QUANTIZE to int8
+   *     at each edge, as Coral's uint8 camera pipelines expect)
    * @param nchwIo keep rank-4 graph inputs and outputs in the source's NCHW
    * @param transposeConvBias give TRANSPOSE_CONV its bias input (version 3); false writes version 2
    *     with the bias as an ADD after it, for targets whose compiler takes only v2 (the Edge TPU)
    */
-  public record Options(boolean fp16, boolean int8Io, boolean nchwIo, boolean transposeConvBias) {
-    public static final Options FLOAT = new Options(false, false, false, true);
-    public static final Options FULL_INTEGER = new Options(false, true, false, true);
+  public record Options(boolean fp16, IoType io, boolean nchwIo, boolean transposeConvBias) {
+    public static final Options FLOAT = new Options(false, IoType.FLOAT, false, true);
+    public static final Options FULL_INTEGER = new Options(false, IoType.INT8, false, true);
 
     public Options withTransposeConvBias(boolean b) {
-      return new Options(fp16, int8Io, nchwIo, b);
+      return new Options(fp16, io, nchwIo, b);
+    }
+
+    public Options withIo(IoType t) {
+      return new Options(fp16, t, nchwIo, transposeConvBias);
+    }
+  }
+
+  /** Graph IO types of quantized TFLite models. */
+  public enum IoType {
+    FLOAT, INT8, UINT8;
+
+    /** From a profile's IO precision name: fp32/float, int8, uint8. */
+    public static IoType of(String precision) {
+      return switch (precision) {
+        case "int8" -> INT8;
+        case "uint8" -> UINT8;
+        case "fp32", "float", "float32" -> FLOAT;
+        default -> throw new BadInputException("TFLite graph IO cannot be " + precision + "; use fp32, int8 or uint8");
+      };
     }
   }
 
@@ -89,9 +110,17 @@ public final class TfliteLowering {
       // Transpose to NCHW then cancels against the layout instead of being written)
       boolean onlyTransposed = g.consumers(v.name()).stream().allMatch(r -> r.op().equals("Transpose"));
       Layout layout = shape.length == 4 && !o.nchwIo() && !onlyTransposed ? Layout.NHWC : Layout.IR;
-      TflModel.Quant q = o.int8Io() ? commonInputParams(c, v.name()) : null;
-      int t = c.m.activation(v.name(), q != null ? TensorType.INT8 : TensorType.FLOAT32, layout.shape(shape), q);
-      c.m.inputs.add(t);
+      TflModel.Quant q = o.io() != IoType.FLOAT ? commonInputParams(c, v.name()) : null;
+      int t;
+      if (q != null && o.io() == IoType.UINT8) {
+        int u = c.m.activation(v.name(), TensorType.UINT8, layout.shape(shape), uint8(q));
+        c.m.inputs.add(u);
+        t = c.m.activation(v.name() + "_int8", TensorType.INT8, layout.shape(shape), q);
+        c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {u}, new int[] {t}, TflModel.Options.NONE, null, "io");
+      } else {
+        t = c.m.activation(v.name(), q != null ? TensorType.INT8 : TensorType.FLOAT32, layout.shape(shape), q);
+        c.m.inputs.add(t);
+      }
       c.bind(v.name(), t, layout);
       io.add(v.name() + "=" + layout);
     }
@@ -112,13 +141,19 @@ public final class TfliteLowering {
     for (Value v : g.outputs()) {
       Lowerer.Val val = c.val(v.name());
       int t = val.tensor();
-      if (!o.int8Io() && c.m.tensor(t).type == TensorType.INT8) {
+      if (o.io() == IoType.FLOAT && c.m.tensor(t).type == TensorType.INT8) {
         t = c.dequantize(t, null);
       }
       Layout layout = val.layout();
       if (layout == Layout.NHWC && o.nchwIo()) {
         t = c.relayout(t, Layout.NHWC, Layout.IR, null, "io");
         layout = Layout.IR;
+      }
+      if (o.io() == IoType.UINT8 && c.m.tensor(t).type == TensorType.INT8) {
+        TflModel.Tensor src = c.m.tensor(t);
+        int u = c.m.activation(v.name(), TensorType.UINT8, src.shape, uint8(src.quant));
+        c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {t}, new int[] {u}, TflModel.Options.NONE, null, "io");
+        t = u;
       }
       c.m.tensor(t).name = v.name();
       c.m.outputs.add(t);
@@ -127,6 +162,11 @@ public final class TfliteLowering {
     c.m.metadata.put(IO_METADATA, io.toString());
     c.m.description = "hwc: " + g.name();
     return new Result(c.m, c.internalTransposes(), List.copyOf(c.notes));
+  }
+
+  /** The same real values in uint8: zero point + 128. */
+  private static TflModel.Quant uint8(TflModel.Quant q) {
+    return TflModel.Quant.perTensor(q.scale()[0], q.zeroPoint()[0] + 128);
   }
 
   /** The params every QuantizeLinear reading a graph input agrees on, or null (the input stays float). */

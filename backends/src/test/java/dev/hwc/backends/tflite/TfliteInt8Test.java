@@ -71,6 +71,35 @@ class TfliteInt8Test {
     assertTrue(worst >= 0.99, entry.name() + " int8 cosine " + worst);
   }
 
+  /** uint8 graph IO: the same real values at zero point + 128, a QUANTIZE to int8 at each edge. */
+  @org.junit.jupiter.api.Test
+  void uint8IoCarriesTheSameValues() throws Exception {
+    Graph g = Int8Graphs.optimized(SmallModels.depthwiseSeparable(4));
+    Graph qdq = Int8Graphs.staticQdq(g, ProfileLoader.builtin("edgetpu"), SampleSet.random(g.inputs(), 16, 1));
+    TflModel i8 = TfliteLowering.lower(qdq, TfliteLowering.Options.FULL_INTEGER).model();
+    TflModel u8 = TfliteLowering.lower(qdq, TfliteLowering.Options.FULL_INTEGER.withIo(TfliteLowering.IoType.UINT8)).model();
+    TflModel.Tensor in8 = i8.tensor(i8.inputs.get(0));
+    TflModel.Tensor inU = u8.tensor(u8.inputs.get(0));
+    assertEquals(TensorType.UINT8, inU.type);
+    assertEquals(in8.quant.zeroPoint()[0] + 128, inU.quant.zeroPoint()[0]);
+    assertEquals(in8.quant.scale()[0], inU.quant.scale()[0]);
+    assertEquals(TensorType.UINT8, u8.tensor(u8.outputs.get(0)).type);
+    assertEquals(i8.ops.size() + 2, u8.ops.size(), "one QUANTIZE at the input and one at the output");
+    Path a = dir.resolve("i8.tflite");
+    Path b = dir.resolve("u8.tflite");
+    Files.write(a, TflWriter.write(i8));
+    Files.write(b, TflWriter.write(u8));
+    try (RuntimeSession x = new TfliteRuntime().open(a, SessionOptions.SOURCE_IO);
+        RuntimeSession y = new TfliteRuntime().open(b, SessionOptions.SOURCE_IO)) {
+      Map<String, Tensor> feed = SampleSet.random(g.inputs(), 1, 7).get(0);
+      Map<String, Tensor> p = x.run(feed);
+      Map<String, Tensor> q = y.run(feed);
+      for (String out : p.keySet()) {
+        assertTrue(TfliteLoweringTest.maxAbs(p.get(out), q.get(out)) < 1e-6, out);
+      }
+    }
+  }
+
   /**
    * A concat of a small-range branch with a large-range one (x100) under one int8 scale: the lowering
    * flags it, naming the node and how many levels the small input keeps.

@@ -47,7 +47,7 @@ class TfliteLoweringTest {
         java.util.Arrays.hashCode(TflWriter.write(TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model())),
         "deterministic");
     Path h = dir.resolve(entry.name() + "_fp16.tflite");
-    TflModel half = TfliteLowering.lower(g, new TfliteLowering.Options(true, false, false, true)).model();
+    TflModel half = TfliteLowering.lower(g, new TfliteLowering.Options(true, TfliteLowering.IoType.FLOAT, false, true)).model();
     Files.write(h, TflWriter.write(half));
     assertTrue(half.constantBytes() < 0.52 * fp32.model().constantBytes(),
         "fp16 weights halve the constants: " + half.constantBytes() + " vs " + fp32.model().constantBytes());
@@ -97,7 +97,7 @@ class TfliteLoweringTest {
     Path a = dir.resolve("exported.tflite");
     Files.write(a, TflWriter.write(m));
     Graph unet = Pipeline.standard().run(SmallModels.unetLike(2), PassContext.forTests());
-    TflModel nchw = TfliteLowering.lower(unet, new TfliteLowering.Options(false, false, true, true)).model();
+    TflModel nchw = TfliteLowering.lower(unet, new TfliteLowering.Options(false, TfliteLowering.IoType.FLOAT, true, true)).model();
     assertEquals(2, nchw.count(BuiltinOperator.TRANSPOSE), "one at the input, one at the output");
     assertTrue(nchw.ops.stream().filter(o -> o.builtin() == BuiltinOperator.TRANSPOSE).allMatch(o -> o.role().equals("io")));
     Path u = dir.resolve("unet_nchw.tflite");
