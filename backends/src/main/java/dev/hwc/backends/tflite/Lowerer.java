@@ -223,7 +223,7 @@ final class Lowerer {
     String v = n.output(i);
     Node act = i == 0 ? fusedInto.get(n.name()) : null;
     String name = act != null ? act.output(0) : v;
-    int t = m.activation(name, q != null ? TensorType.INT8 : TensorType.FLOAT32, layout.shape(shape(name)), q);
+    int t = m.activation(name, q != null ? TensorType.INT8 : tensorType(g.type(v).dtype()), layout.shape(shape(name)), q);
     bind(v, t, layout);
     if (act != null) {
       bind(act.output(0), t, layout);
@@ -299,6 +299,19 @@ final class Lowerer {
       hi = constant(r.input(2)).getDouble(0);
     }
     return new double[] {lo, hi};
+  }
+
+  /** TFLite's element type for an IR type (float16 graphs are written as float32 activations). */
+  static byte tensorType(DType t) {
+    return switch (t) {
+      case FLOAT, FLOAT16, DOUBLE -> TensorType.FLOAT32;
+      case INT8 -> TensorType.INT8;
+      case UINT8 -> TensorType.UINT8;
+      case INT32 -> TensorType.INT32;
+      case INT64 -> TensorType.INT64;
+      case BOOL -> TensorType.BOOL;
+      default -> throw new BadInputException("TFLite has no tensors of type " + t.shortName());
+    };
   }
 
   // ---- constants ----

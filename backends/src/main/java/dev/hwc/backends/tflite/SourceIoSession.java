@@ -93,13 +93,14 @@ final class SourceIoSession implements RuntimeSession {
         t = Tensor.ofBytes(t.dtype(), Layout.permuted(t.shape(), Layout.TO_NHWC),
             Layout.permute(t.bytes(), t.shape(), Layout.TO_NHWC, t.dtype().byteSize));
       }
-      in.put(e.getKey(), spec.type() == DType.FLOAT ? t : quantize(t, spec));
+      boolean quantize = t.dtype() == DType.FLOAT && (spec.type() == DType.INT8 || spec.type() == DType.UINT8);
+      in.put(e.getKey(), quantize ? quantize(t, spec) : t);
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : session.run(in).entrySet()) {
       Io spec = io.get(e.getKey());
       Tensor t = e.getValue();
-      if (t.dtype() != DType.FLOAT) {
+      if (t.dtype() == DType.INT8 || t.dtype() == DType.UINT8) {
         double[] d = t.toDoubles();
         for (int i = 0; i < d.length; i++) {
           d[i] = (d[i] - spec.zeroPoint()) * spec.scale();

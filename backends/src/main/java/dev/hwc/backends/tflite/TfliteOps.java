@@ -72,6 +72,12 @@ final class TfliteOps {
     r.put("Resize", TfliteOps::resize);
     r.put("Pad", TfliteOps::pad);
     r.put("Transpose", TfliteOps::transpose);
+    r.put("Gelu", TfliteOps::gelu);
+    r.put("Gather", TfliteOps::gather);
+    r.put("Cast", TfliteOps::cast);
+    r.put("Div", (c, n) -> binary(c, n, BuiltinOperator.DIV));
+    r.put("Pow", (c, n) -> binary(c, n, BuiltinOperator.POW));
+    r.put("Sqrt", (c, n) -> unary(c, n, BuiltinOperator.SQRT));
     return r;
   }
 
@@ -259,10 +265,58 @@ final class TfliteOps {
   }
 
   static void matMul(Lowerer c, Node n) {
-    if (!c.isConstant(n.input(1)) || c.floatValues(n.input(1)).rank() != 2) {
-      throw unsupported(n, "MatMul of two activations (BATCH_MATMUL) is not lowered yet; only a constant 2-D right side");
+    if (c.isConstant(n.input(1)) && c.floatValues(n.input(1)).rank() == 2) {
+      fullyConnected(c, n, false, "");
+      return;
     }
-    fullyConnected(c, n, false, "");
+    if (c.isConstant(n.input(0)) || c.isConstant(n.input(1)) || c.rank(n.input(0)) < 2 || c.rank(n.input(1)) < 2) {
+      throw unsupported(n, "MatMul with a constant operand of rank other than 2, or a 1-D operand");
+    }
+    // activation x activation (attention): BATCH_MATMUL over the leading dims, in the IR's layout
+    int a = c.act(n, 0, IR);
+    int b = c.act(n, 1, IR);
+    int y = c.out(n, 0, IR);
+    c.emit(BuiltinOperator.BATCH_MATMUL, c.version(n, 2), new int[] {a, b}, new int[] {y},
+        new TflModel.Options(BuiltinOptions.BatchMatMulOptions,
+            bb -> org.tensorflow.lite.schema.BatchMatMulOptions.createBatchMatMulOptions(bb, false, false, false)), n, "");
+  }
+
+  static void gelu(Lowerer c, Node n) {
+    Lowerer.Val in = c.actAnyLayout(n, 0);
+    int y = c.out(n, 0, in.layout());
+    boolean tanh = n.attrs().getString("approximate", "none").equals("tanh");
+    c.emit(BuiltinOperator.GELU, c.version(n, 2), new int[] {in.tensor()}, new int[] {y},
+        new TflModel.Options(BuiltinOptions.GeluOptions,
+            b -> org.tensorflow.lite.schema.GeluOptions.createGeluOptions(b, tanh)), n, "");
+  }
+
+  /** Gather along an axis: a lookup table (embeddings) or an activation, indices as they are. */
+  static void gather(Lowerer c, Node n) {
+    int rank = c.rank(n.input(0));
+    int axis = (int) n.attrs().getInt("axis", 0);
+    axis = axis < 0 ? axis + rank : axis;
+    int data;
+    Layout layout = IR;
+    if (c.isConstant(n.input(0))) {
+      data = c.floatWeight(n.name() + "/table", c.floatValues(n.input(0)), null, n);
+    } else {
+      data = sameParams(c, n, c.act(n, 0, IR));
+    }
+    int indices = c.isConstant(n.input(1))
+        ? c.int32Const(n.name() + "/indices", Lowerer.ints(c.floatValues(n.input(1)).toLongs()),
+            Lowerer.ints(c.floatValues(n.input(1)).shape()))
+        : c.act(n, 1, IR);
+    int y = c.out(n, 0, layout);
+    int ax = axis;
+    c.emit(BuiltinOperator.GATHER, c.version(n, 2), new int[] {data, indices}, new int[] {y},
+        new TflModel.Options(BuiltinOptions.GatherOptions,
+            b -> org.tensorflow.lite.schema.GatherOptions.createGatherOptions(b, ax, 0)), n, "");
+  }
+
+  static void cast(Lowerer c, Node n) {
+    Lowerer.Val in = c.actAnyLayout(n, 0);
+    int y = c.out(n, 0, in.layout());
+    c.emit(BuiltinOperator.CAST, 1, new int[] {in.tensor()}, new int[] {y}, TflModel.Options.NONE, n, "");
   }
 
   /** FULLY_CONNECTED with weights [out, in]; a zero bias when the node has none (v4 wants the input). */
@@ -331,6 +385,8 @@ final class TfliteOps {
           b -> org.tensorflow.lite.schema.SubOptions.createSubOptions(b, act, false));
       case BuiltinOperator.MUL -> new TflModel.Options(BuiltinOptions.MulOptions,
           b -> org.tensorflow.lite.schema.MulOptions.createMulOptions(b, act));
+      case BuiltinOperator.DIV -> new TflModel.Options(BuiltinOptions.DivOptions,
+          b -> org.tensorflow.lite.schema.DivOptions.createDivOptions(b, act));
       default -> TflModel.Options.NONE;
     };
     c.emit(builtin, c.version(n, 2), ins, new int[] {y}, o, act, n, "");

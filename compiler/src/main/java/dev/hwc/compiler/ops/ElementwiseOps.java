@@ -25,6 +25,15 @@ final class ElementwiseOps {
         unary("Sigmoid", x -> 1 / (1 + Math.exp(-x)), FIXED_OUTPUT_RANGE).withQuant(QuantRule.INTEGER),
         unary("Tanh", Math::tanh, FIXED_OUTPUT_RANGE, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         unary("Erf", ElementwiseOps::erf, PRESERVES_ZERO),
+        // Gelu (opset 20): exact 0.5·x·(1 + erf(x/√2)), or the tanh approximation with approximate="tanh"
+        OpDef.named("Gelu").attrs("approximate:STRING").traits(UNARY, PRESERVES_ZERO)
+            .kernel((c, in) -> {
+              boolean tanh = c.attrs().getString("approximate", "none").equals("tanh");
+              return Kernels.one(Kernels.unary(in.get(0), x -> tanh
+                  ? 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)))
+                  : 0.5 * x * (1 + erf(x / Math.sqrt(2)))));
+            })
+            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.INTEGER),
         unary("Sqrt", Math::sqrt, PRESERVES_ZERO),
         unary("Neg", x -> -x, PRESERVES_ZERO),
         unary("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)), PRESERVES_ZERO).withQuant(QuantRule.INTEGER),

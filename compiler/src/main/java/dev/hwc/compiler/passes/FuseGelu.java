@@ -1,0 +1,118 @@
+package dev.hwc.compiler.passes;
+
+import dev.hwc.compiler.ir.Attributes;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.compiler.ir.Tensor;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Fuses the exact GELU that exporters spell out, {@code 0.5 · x · (1 + erf(x / √2))}, into one
+ * {@code Gelu} node (ONNX opset 20). Targets without an Erf kernel but with a GELU one (TFLite's
+ * GELU, int8 included) need it; the pass does nothing on graphs below opset 20.
+ */
+public final class FuseGelu implements Pass {
+  public static final String NAME = "fuse-gelu";
+  private static final PassInfo INFO = new PassInfo(NAME, 2, List.of(InferShapes.NAME));
+  private static final double SQRT2 = Math.sqrt(2);
+
+  private static final RuleSet RULES = RuleSet.on("Mul",
+      // Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5) -> Gelu(x)   (either operand order at each step)
+      FuseGelu::halfOfProduct,
+      // Mul(Mul(x, 0.5), Add(Erf(Div(x, √2)), 1)) -> Gelu(x)
+      FuseGelu::productWithHalf);
+
+  @Override
+  public PassInfo info() {
+    return INFO;
+  }
+
+  @Override
+  public Graph run(Graph g, PassContext ctx) {
+    return g.opset() < 20 ? g : RULES.rewrite(g);
+  }
+
+  private static Optional<Rule.Rewrite> halfOfProduct(Graph g, Node root) {
+    String p = otherThanConstant(g, root, 0.5);
+    Node product = p == null ? null : Match.soleOutputProducer(g, p, "Mul");
+    if (product == null || !Match.onlyReader(g, p, root)) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < 2; i++) {
+      String x = product.input(i);
+      List<Node> chain = erfChain(g, product.input(1 - i), x, product);
+      if (chain != null) {
+        return Optional.of(fuse(chain, List.of(product, root), x, root));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Rule.Rewrite> productWithHalf(Graph g, Node root) {
+    for (int i = 0; i < 2; i++) {
+      Node half = Match.soleOutputProducer(g, root.input(i), "Mul");
+      if (half == null || !Match.onlyReader(g, root.input(i), root)) {
+        continue;
+      }
+      String x = otherThanConstant(g, half, 0.5);
+      List<Node> chain = x == null ? null : erfChain(g, root.input(1 - i), x, root);
+      if (chain != null) {
+        return Optional.of(fuse(chain, List.of(half, root), x, root));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** [Div, Erf, Add] when {@code value} = Add(Erf(Div(x, √2)), 1) read only by {@code reader}, else null. */
+  private static List<Node> erfChain(Graph g, String value, String x, Node reader) {
+    Node add = Match.soleOutputProducer(g, value, "Add");
+    if (add == null || !Match.onlyReader(g, value, reader)) {
+      return null;
+    }
+    String erfOut = otherThanConstant(g, add, 1.0);
+    Node erf = erfOut == null ? null : Match.soleOutputProducer(g, erfOut, "Erf");
+    if (erf == null || !Match.onlyReader(g, erfOut, add)) {
+      return null;
+    }
+    Node div = Match.soleOutputProducer(g, erf.input(0), "Div");
+    if (div == null || !Match.onlyReader(g, erf.input(0), erf) || !div.input(0).equals(x)
+        || !isScalar(g, div.input(1), SQRT2)) {
+      return null;
+    }
+    return List.of(div, erf, add);
+  }
+
+  /** The input of a binary node that is not the scalar constant {@code c}, or null. */
+  private static String otherThanConstant(Graph g, Node n, double c) {
+    if (n.inputs().size() != 2) {
+      return null;
+    }
+    if (isScalar(g, n.input(1), c)) {
+      return n.input(0);
+    }
+    return isScalar(g, n.input(0), c) ? n.input(1) : null;
+  }
+
+  private static boolean isScalar(Graph g, String value, double c) {
+    Tensor t = Match.constant(g, value);
+    return t != null && t.numElements() == 1 && Math.abs(t.getDouble(0) - c) <= 1e-4 * Math.abs(c);
+  }
+
+  private static Rule.Rewrite fuse(List<Node> chain, List<Node> muls, String x, Node root) {
+    Node gelu = new Node(root.name(), "Gelu", List.of(x), root.outputs(), Attributes.EMPTY);
+    return e -> {
+      for (Node n : chain) {
+        e.removeNode(n);
+        e.valueTypes().remove(n.output(0));
+      }
+      for (Node n : muls) {
+        if (n != root) {
+          e.removeNode(n);
+          e.valueTypes().remove(n.output(0));
+        }
+      }
+      e.replaceNode(root, List.of(gelu));
+    };
+  }
+}
