@@ -129,7 +129,7 @@ final class BuildJob {
           profile.gate().maxRelativeL2(), Double.isNaN(o.minIoU()) ? profile.gate().minIoU() : o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
-      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s);
+      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
       Int8Search.Candidate chosen = m.chosen();
       curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks = MaskSpec.of(source));
 
@@ -362,7 +362,7 @@ final class BuildJob {
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
 
   /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
-  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s) throws IOException {
+  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s, Graph source) throws IOException {
     // not timed: the most faithful plan (the weakest output's cosine decides)
     Int8Search.Candidate first = candidates.stream()
         .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
@@ -380,9 +380,11 @@ final class BuildJob {
     }
     BenchOptions opts = BenchOptions.defaults().withSeconds(o.benchSeconds()).withBaseline(false).withWarmup(10)
         .withShapes(o.shapes());
-    // real data for ONNX artifacts; a TFLite artifact's NHWC (and int8) inputs differ from the source
-    // model's samples, so the harness feeds it seeded random data of its own shapes and types
-    Path inputs = s.eval() != null && rt.equals("onnxruntime") ? firstSampleFile(s) : null;
+    // real data where every artifact takes the source model's inputs as they are (ONNX; TFLite with
+    // token ids and other non-image inputs); an NHWC or int8 TFLite input gets seeded random data of
+    // its own shape and type from the harness
+    boolean sourceInputs = rt.equals("onnxruntime") || targets.stream().allMatch(t -> takesSourceInputs(t.artifact(), source));
+    Path inputs = s.eval() != null && sourceInputs ? firstSampleFile(s) : null;
     if (inputs != null) {
       opts = opts.withInputs(inputs);
     }
@@ -404,6 +406,14 @@ final class BuildJob {
         ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than fp32 here (p50 %.3f ms vs %.3f ms)", fastest.scheme(), speedup, p50, fp32P50)
         : String.format(java.util.Locale.ROOT, "%s is NOT faster than fp32 on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", fastest.scheme(), speedup, p50, fp32P50);
     return new Measured(fastest, new BuildReport.Speed(true, fp32P50, p50, speedup, 1 / ratio.max(), 1 / ratio.min(), note));
+  }
+
+  /** Whether a TFLite artifact's inputs are the source model's: same names, types and shapes. */
+  private static boolean takesSourceInputs(Path artifact, Graph source) {
+    try (var s = new dev.hwc.backends.tflite.TfliteRuntime().open(artifact, dev.hwc.backends.SessionOptions.DEFAULT)) {
+      return s.inputs().size() == source.inputs().size() && s.inputs().stream().allMatch(v -> source.inputs().stream()
+          .anyMatch(w -> w.name().equals(v.name()) && w.dtype() == v.dtype() && w.shape().equals(v.shape())));
+    }
   }
 
   /** The eval set's first sample written as an .npz the harness reads (real data for timing). */

@@ -85,9 +85,16 @@ final class Int8Search {
   /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
   Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
-    // every planned activation, shared ones too: a fallback that keeps a layer in float can leave a
-    // data-movement output without the input it shared params with
-    List<String> observe = full.activations().stream().filter(v -> !full.fixed().containsKey(v)).toList();
+    // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
+    // leave a data-movement output without the input it shared params with, or a Softmax output
+    // without the op that fixed its params
+    // and the inputs of absorbed Relus: a plan that keeps their producer float quantizes them alone
+    List<String> observe = new ArrayList<>(full.activations());
+    full.absorbed().values().forEach(act -> {
+      if (!observe.contains(act.input(0))) {
+        observe.add(act.input(0));
+      }
+    });
     out.printf("calibrating %d activations on %d samples (%s)%n", observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
     Map<String, Integer> meanAxes = new LinkedHashMap<>();
@@ -113,8 +120,21 @@ final class Int8Search {
         means.put(k, r.channelMean());
       }
     });
+    Set<String> wide = StaticQuantizer.outOfRange(lohi);
+    if (!wide.isEmpty()) {
+      String first = wide.iterator().next();
+      String what = wide.size() + " activation(s) calibrate to ranges int8 cannot hold (e.g. '" + first + "' in ["
+          + Format.num(lohi.get(first)[0]) + ", " + Format.num(lohi.get(first)[1]) + "]: a mask sentinel?)";
+      if (!floatFallback) {
+        throw new dev.hwc.profiles.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
+      }
+      Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
+      out.printf("%s: keeping the %d layer(s) that write or read them in float%n", what, kept.size());
+      keepFloat = new LinkedHashSet<>(keepFloat);
+      keepFloat.addAll(kept);
+    }
     Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, means, scheme),
-        List.copyOf(keepFloat), full.nodes().size());
+        List.copyOf(keepFloat), full.nodes().size() - keepFloat.size());
     if (c.passed() || full.nodes().isEmpty()) {
       return c;
     }
@@ -122,7 +142,9 @@ final class Int8Search {
       out.printf("static plan fails the gate and this target is integer-only: no layer can be kept in float%n");
       return c;
     }
-    return fallback(c, full.nodes(), keepFloat,
+    Set<String> forced = keepFloat;
+    List<String> layers = full.nodes().stream().filter(n -> !forced.contains(n)).toList();
+    return fallback(c, layers, keepFloat,
         kept -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, kept), lohi, means, scheme),
         only -> StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, complement(full.nodes(), only)), lohi, means,
             scheme));

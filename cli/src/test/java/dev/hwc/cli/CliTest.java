@@ -130,7 +130,7 @@ class CliTest {
   void badFlagsAndUnbuildableTargetsAreUsageErrors() {
     assertEquals(2, hwc("build", "--frobnicate").code());
     assertEquals(2, hwc("build", "--target", "no-such-target").code());
-    Result edge = hwc("build", "--target", "edgetpu", "-o", dir.resolve("e").toString());
+    Result edge = hwc("build", "--target", "edgetpu", "--precision", "fp32", "-o", dir.resolve("e").toString());
     assertEquals(2, edge.code());
     assertOneLine(edge.err(), "edgetpu");
     assertFalse(Files.exists(dir.resolve("e")));

@@ -79,4 +79,27 @@ class WellLogExampleTest {
     assertTrue(rep.get("fidelity").get("passed").asBoolean());
     assertTrue(rep.get("fidelity").get("curves").get(1).get("r2").asDouble() > 0.9);
   }
+
+  /**
+   * The bundled example for the Edge TPU: full-integer TFLite checked per mask on the TFLite
+   * interpreter, and the mapping report naming where its attention bottleneck breaks the TPU
+   * partition (a reshape whose element order differs in NHWC needs a TRANSPOSE the TPU cannot run).
+   */
+  @Test
+  void edgeTpuBuildReportsWhereTheAttentionBottleneckSplitsTheModel() throws Exception {
+    Path out = dir.resolve("edgetpu");
+    CliTest.Result r = CliTest.hwc("build", "--target", "edgetpu", "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode f = report(out).get("fidelity");
+    for (JsonNode iou : f.get("outputs").get(0).get("iou")) {
+      assertTrue(iou.asDouble() >= 0.9, "every mask survives int8: " + f.get("outputs"));
+    }
+    JsonNode tpu = new ObjectMapper().readTree(out.resolve("edgetpu-report.json").toFile());
+    JsonNode split = tpu.get("ops").get(tpu.get("splitIndex").asInt());
+    System.out.println("well-log on the Edge TPU: " + tpu.get("opsOnTpu") + " of " + tpu.get("opsTotal")
+        + " ops, MAC share " + tpu.get("tpuMacShare") + ", split at " + split.get("builtin") + " for " + split.get("origin"));
+    assertEquals("TRANSPOSE", split.get("builtin").asText());
+    double share = tpu.get("tpuMacShare").asDouble();
+    assertTrue(share > 0.2 && share < 0.8, "the encoder runs on the TPU, the rest on the CPU: " + share);
+  }
 }

@@ -105,6 +105,11 @@ final class Lowerer {
 
   TflModel.Quant paramsOf(Node qdq) {
     float scale = g.initializer(qdq.input(1)).toFloats()[0];
+    if (!(scale > 0) || !Float.isFinite(scale) || scale > 1e6) {
+      // TFLite's int8 kernels abort the process on the rescale multipliers such a scale implies
+      throw new BadInputException("int8 scale " + scale + " on '" + qdq.input(0) + "' cannot run in TFLite's int8 kernels "
+          + "(its calibrated range is not int8 material; keep the layers around it in float)");
+    }
     long zp = qdq.hasInput(2) ? (long) g.initializer(qdq.input(2)).getDouble(0) : 0;
     if (qdq.hasInput(2) && g.initializer(qdq.input(2)).dtype() != DType.INT8) {
       throw new BadInputException("TFLite int8 needs int8 activations; node '" + qdq.name() + "' quantizes to "

@@ -36,7 +36,8 @@ public record QuantScheme(
     Set<String> sharedScaleOps,
     Map<String, FixedRange> fixedRanges,
     Set<String> keepFloat,
-    boolean fullInteger) {
+    boolean fullInteger,
+    boolean floatAllowed) {
 
   /**
    * Ops hwc wraps in DQ → op → Q for runtimes that fuse QDQ (the registry's {@link QuantRule#onnxQdq()});
@@ -71,7 +72,7 @@ public record QuantScheme(
     ops.removeAll(p.keepHigherPrecision());
     return new QuantScheme(act, q.activations().symmetric() || q.zeroPointMustBeZero(),
         Math.max(Math.abs(q.weights().min()), q.weights().max()), q.weights().channelAxis(), Set.copyOf(ops),
-        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger);
+        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger, p.allowsFloat());
   }
 
   private static DType dtype(String name) {
