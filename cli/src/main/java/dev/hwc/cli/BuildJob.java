@@ -291,9 +291,12 @@ final class BuildJob {
         profile.allowsFloat());
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
-    boolean dynamicLegal = profile.runtime().equals("onnxruntime");
+    // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range
+    // (int8 weights, float activations) where the target runs float; not TensorRT, not the Edge TPU
+    boolean dynamicLegal = profile.runtime().equals("onnxruntime") || profile.artifact().equals("tflite") && profile.allowsFloat();
     if (o.scheme().equals("dynamic") && !dynamicLegal) {
-      throw new BadInputException("--scheme dynamic is not legal on " + profile.id() + " (TensorRT takes explicit QDQ only)");
+      throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
+          + (profile.artifact().equals("tflite") ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
     if (!o.scheme().equals("dynamic")) {
       out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));

@@ -10,6 +10,7 @@ import dev.hwc.compiler.quant.DynamicQuantizer;
 import dev.hwc.compiler.quant.QuantScheme;
 import dev.hwc.compiler.quant.SmoothActivations;
 import dev.hwc.compiler.quant.StaticQuantizer;
+import dev.hwc.compiler.quant.WeightOnlyQuantizer;
 import dev.hwc.compiler.quant.calib.Calibration;
 import dev.hwc.compiler.quant.calib.TensorRange;
 import dev.hwc.hwtests.Evaluation;
@@ -160,6 +161,9 @@ final class Int8Search {
    * weights.
    */
   List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
+    if (emitter.format().equals("tflite")) {
+      return weightOnlyPlans(float32, keepFloat);
+    }
     DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat);
     if (plainQ.matMuls().isEmpty()) {
       return List.of();
@@ -195,6 +199,25 @@ final class Int8Search {
     return List.of(fallback(worse, layers, keepFloat,
         kept -> DynamicQuantizer.apply(base, kept).graph(),
         only -> DynamicQuantizer.apply(base, complement(layers, only)).graph()));
+  }
+
+  /**
+   * TFLite's dynamic range: int8 weights in FULLY_CONNECTED, activations float (the hybrid kernel
+   * quantizes each input per run); the fallback keeps the most sensitive layers' weights float.
+   */
+  private List<Candidate> weightOnlyPlans(Graph float32, Set<String> keepFloat) throws Exception {
+    Graph g = dev.hwc.compiler.passes.UpgradeOpset.to(float32, dev.hwc.compiler.passes.UpgradeOpset.QDQ_PER_AXIS_OPSET);
+    WeightOnlyQuantizer.Result r = WeightOnlyQuantizer.apply(g, keepFloat);
+    if (r.layers().isEmpty()) {
+      return List.of();
+    }
+    Candidate c = judge("dynamic", r.graph(), List.copyOf(keepFloat), r.layers().size());
+    if (c.passed()) {
+      return List.of(c);
+    }
+    List<String> layers = WeightOnlyQuantizer.apply(g, Set.of()).layers();
+    return List.of(fallback(c, layers, keepFloat, kept -> WeightOnlyQuantizer.apply(g, kept).graph(),
+        only -> WeightOnlyQuantizer.apply(g, complement(layers, only)).graph()));
   }
 
   interface Planner {

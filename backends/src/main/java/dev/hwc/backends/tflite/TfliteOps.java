@@ -297,7 +297,13 @@ final class TfliteOps {
     axis = axis < 0 ? axis + rank : axis;
     int data;
     Layout layout = IR;
-    if (c.isConstant(n.input(0))) {
+    TflModel.Quant rows = null;
+    Lowerer.QConst table = c.qconst(n.input(0));
+    if (table != null && table.scale().length == 1 && !c.quantized(n)) {
+      // an int8 table (dynamic range): GATHER copies int8 rows, float readers get them dequantized
+      data = c.int8Weight(n.name() + "/table", table, null);
+      rows = c.m.tensor(data).quant;
+    } else if (c.isConstant(n.input(0))) {
       data = c.floatWeight(n.name() + "/table", c.floatValues(n.input(0)), null, n);
     } else {
       data = sameParams(c, n, c.act(n, 0, IR));
@@ -306,7 +312,7 @@ final class TfliteOps {
         ? c.int32Const(n.name() + "/indices", Lowerer.ints(c.floatValues(n.input(1)).toLongs()),
             Lowerer.ints(c.floatValues(n.input(1)).shape()))
         : c.act(n, 1, IR);
-    int y = c.out(n, 0, layout);
+    int y = rows != null ? c.out(n, 0, layout, rows) : c.out(n, 0, layout);
     int ax = axis;
     c.emit(BuiltinOperator.GATHER, c.version(n, 2), new int[] {data, indices}, new int[] {y},
         new TflModel.Options(BuiltinOptions.GatherOptions,
@@ -329,9 +335,16 @@ final class TfliteOps {
     boolean q = c.quantized(n);
     int weights;
     int bias;
+    boolean hybrid = !q && c.qconst(n.input(1)) != null;
     if (q) {
       weights = c.int8Weight(n.name() + "/weights", c.qconst(n.input(1)), perm);
       bias = c.int32Bias(n.name() + "/bias", biasValue, c.m.tensor(x).quant.scale()[0], c.m.tensor(weights).quant, channels);
+    } else if (hybrid) {
+      // dynamic range: int8 weights, float input and output; the kernel quantizes the input per run
+      weights = c.int8Weight(n.name() + "/weights", c.qconst(n.input(1)), perm);
+      Tensor b = biasValue.isEmpty() ? Tensor.fromDoubles(dev.hwc.compiler.ir.DType.FLOAT, new long[] {channels},
+          new double[channels]) : c.floatValues(biasValue);
+      bias = c.floatWeight(n.name() + "/bias", b.reshape(new long[] {channels}), null, n);
     } else {
       weights = c.floatWeight(n.name() + "/weights", c.floatValues(n.input(1)), perm, n);
       Tensor b = biasValue.isEmpty() ? Tensor.fromDoubles(dev.hwc.compiler.ir.DType.FLOAT, new long[] {channels},
@@ -340,7 +353,9 @@ final class TfliteOps {
     }
     int y = c.out(n, 0, IR);
     byte act = c.fusedActivation(n);
-    c.emit(BuiltinOperator.FULLY_CONNECTED, keepDims ? 5 : q ? 4 : 1, new int[] {x, weights, bias}, new int[] {y},
+    // op_version.cc: int8 4, symmetric hybrid 3, keep_num_dims 5 (the highest feature used wins)
+    int version = Math.max(keepDims ? 5 : 1, q ? 4 : hybrid ? 3 : 1);
+    c.emit(BuiltinOperator.FULLY_CONNECTED, version, new int[] {x, weights, bias}, new int[] {y},
         new TflModel.Options(BuiltinOptions.FullyConnectedOptions, b -> FullyConnectedOptions.createFullyConnectedOptions(
             b, act, FullyConnectedOptionsWeightsFormat.DEFAULT, keepDims, false)), act, n, "");
   }
