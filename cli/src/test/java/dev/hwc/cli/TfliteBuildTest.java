@@ -40,16 +40,24 @@ class TfliteBuildTest {
     return d;
   }
 
+  /** {@code hwc build --target edgetpu} of a model calibrated on n seeded samples; must succeed. */
+  private CliTest.Result edgeTpuBuild(String name, Graph g, int n) throws Exception {
+    Path out = dir.resolve(name + "-edgetpu");
+    CliTest.Result r = CliTest.hwc("build", "--target", "edgetpu", model(name, g).toString(), "--calib",
+        calib(name + "-calib", g, n).toString(), "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    return r;
+  }
+
+  private JsonNode read(String name, String file) throws Exception {
+    return new ObjectMapper().readTree(dir.resolve(name + "-edgetpu").resolve(file).toFile());
+  }
+
   @Test
   void unetBuildsForTheEdgeTpuWithEveryMacMappedAndNoTranspose() throws Exception {
-    Graph g = SmallModels.unetLike(7);
-    Path m = model("unet", g);
-    Path out = dir.resolve("unet-edgetpu");
-    CliTest.Result r = CliTest.hwc("build", "--target", "edgetpu", m.toString(), "--calib", calib("c", g, 40).toString(),
-        "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(Files.isRegularFile(out.resolve("unet_int8.tflite")));
-    JsonNode tpu = new ObjectMapper().readTree(out.resolve("edgetpu-report.json").toFile());
+    CliTest.Result r = edgeTpuBuild("unet", SmallModels.unetLike(7), 40);
+    assertTrue(Files.isRegularFile(dir.resolve("unet-edgetpu").resolve("unet_int8.tflite")));
+    JsonNode tpu = read("unet", "edgetpu-report.json");
     // every op but the final channel Softmax ([1,64,32,3]: Coral's Softmax takes 1-D input only)
     assertEquals(tpu.get("opsTotal").asInt() - 1, tpu.get("opsOnTpu").asInt(), tpu.toPrettyString());
     assertEquals("SOFTMAX", tpu.get("ops").get(tpu.get("splitIndex").asInt()).get("builtin").asText());
@@ -57,7 +65,7 @@ class TfliteBuildTest {
     for (JsonNode op : tpu.get("ops")) {
       assertFalse(op.get("builtin").asText().equals("TRANSPOSE"), "no TRANSPOSE: " + op);
     }
-    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    JsonNode report = read("unet", "report.json");
     assertEquals("tflite", report.get("artifact").get("format").asText());
     assertEquals("tflite", report.get("artifact").get("checkedOn").asText());
     for (JsonNode o : report.get("fidelity").get("outputs")) {
@@ -69,15 +77,11 @@ class TfliteBuildTest {
 
   @Test
   void depthwiseSeparableMapsEntirelyToTheEdgeTpu() throws Exception {
-    Graph g = SmallModels.depthwiseSeparable(7);
-    Path out = dir.resolve("dw-edgetpu");
-    CliTest.Result r = CliTest.hwc("build", "--target", "edgetpu", model("dw8", g).toString(), "--calib",
-        calib("c3", g, 30).toString(), "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    JsonNode tpu = new ObjectMapper().readTree(out.resolve("edgetpu-report.json").toFile());
+    edgeTpuBuild("dw", SmallModels.depthwiseSeparable(7), 30);
+    JsonNode tpu = read("dw", "edgetpu-report.json");
     assertEquals(tpu.get("opsTotal").asInt(), tpu.get("opsOnTpu").asInt(), tpu.toPrettyString());
     assertEquals(-1, tpu.get("splitIndex").asInt());
-    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    JsonNode report = read("dw", "report.json");
     for (JsonNode o : report.get("fidelity").get("outputs")) {
       assertTrue(o.get("cosine").asDouble() >= 0.99, o.toString());
     }
@@ -85,13 +89,8 @@ class TfliteBuildTest {
 
   @Test
   void anUnsupportedOpInTheMiddleIsTheSplitPoint() throws Exception {
-    Graph g = SmallModels.hardSwishInTheMiddle(5);
-    Path m = model("hswish", g);
-    Path out = dir.resolve("hswish-edgetpu");
-    CliTest.Result r = CliTest.hwc("build", "--target", "edgetpu", m.toString(), "--calib", calib("c2", g, 30).toString(),
-        "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    JsonNode tpu = new ObjectMapper().readTree(out.resolve("edgetpu-report.json").toFile());
+    CliTest.Result r = edgeTpuBuild("hswish", SmallModels.hardSwishInTheMiddle(5), 30);
+    JsonNode tpu = read("hswish", "edgetpu-report.json");
     int split = tpu.get("splitIndex").asInt();
     JsonNode at = tpu.get("ops").get(split);
     assertEquals("HARD_SWISH", at.get("builtin").asText(), tpu.toPrettyString());
