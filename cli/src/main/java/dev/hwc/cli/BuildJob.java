@@ -71,6 +71,8 @@ final class BuildJob {
   private final List<String> notes = new ArrayList<>();
   /** The Edge TPU mapping summary, for targets that partition once. */
   private String edgeTpuSummary;
+  /** Operators of the TFLite artifact (-1 for other formats). */
+  private int tfliteOps = -1;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
 
@@ -151,7 +153,8 @@ final class BuildJob {
         throw new CheckFailedException(m.speed().note() + "; --require-speedup: no artifact written");
       }
       moveIntoPlace(staging, target);
-      out.printf("wrote %s and %s%n", output.resolve(artifact.getFileName()), output.resolve("report.json"));
+      out.printf("wrote %s, %s%s%n", output.resolve(artifact.getFileName()), output.resolve("report.json"),
+          edgeTpuSummary != null ? " and " + output.resolve("edgetpu-report.json") : "");
       return Hwc.OK;
     } finally {
       deleteRecursively(staging);
@@ -341,6 +344,7 @@ final class BuildJob {
    */
   private void tfliteReports(Int8Search.Candidate chosen, Path staging, Path artifact) throws IOException {
     TfliteLowering.Result lowered = TfliteLowering.lower(chosen.graph(), tfliteOptions(chosen.scheme().equals("fp16")));
+    tfliteOps = lowered.model().ops.size();
     notes.addAll(lowered.notes());
     if (lowered.internalTransposes() > 0) {
       notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
@@ -445,7 +449,8 @@ final class BuildJob {
             Files.size(model), source.opset(), before.nodes(), before.parameters(), bundled),
         passes, before.opHistogram(), after.opHistogram(), cands,
         new BuildReport.Artifact(artifact.getFileName().toString(), profile.artifact().equals("tflite") ? "tflite" : "onnx", chosen.scheme(), sha256(artifact),
-            Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32), after.nodes(), runtime.id(),
+            Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32),
+            tfliteOps >= 0 ? tfliteOps : after.nodes(), runtime.id(),
             runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
@@ -457,7 +462,8 @@ final class BuildJob {
     r.passes().forEach(p -> passes.row(p.name(), p.nodesBefore(), p.nodesAfter(),
         String.format(java.util.Locale.ROOT, "%.1f", p.millis())));
     passes.print(out);
-    out.printf("%nnodes %d -> %d, artifact %s (%s, %.0f%% of fp32; input %s)%n", r.input().nodes(), r.artifact().nodes(),
+    out.printf("%nnodes %d -> %d%s, artifact %s (%s, %.0f%% of fp32; input %s)%n", r.input().nodes(), r.artifact().nodes(),
+        tfliteOps >= 0 ? " TFLite ops" : "",
         Format.bytes(r.artifact().bytes()), r.artifact().scheme(), 100 * r.artifact().sizeRatioToFp32(),
         Format.bytes(r.input().bytes()));
     if (r.candidates().size() > 1 || r.precision().equals("int8")) {
