@@ -20,7 +20,6 @@ import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.passes.PassRecord;
 import dev.hwc.compiler.passes.PassRecorder;
 import dev.hwc.compiler.passes.Pipeline;
-import dev.hwc.compiler.passes.FuseGelu;
 import dev.hwc.compiler.passes.UpgradeOpset;
 import dev.hwc.compiler.quant.ConvertToFp16;
 import dev.hwc.compiler.quant.QuantScheme;
@@ -104,11 +103,8 @@ final class BuildJob {
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     boolean tflite = profile.artifact().equals("tflite");
-    if (tflite && optimized.nodes().stream().anyMatch(n -> n.op().equals("Erf"))) {
-      // TFLite has GELU but no Erf: the exporter's 0.5·x·(1 + erf(x/√2)) becomes one Gelu (opset 20)
-      optimized = new FuseGelu().run(UpgradeOpset.to(optimized, 20), PassContext.defaults().withInstruments(passes));
-    }
     if (tflite) {
+      optimized = TfliteLowering.prepare(optimized);
       try { // fails fast, before calibration, naming every op it cannot lower
         TfliteLowering.lower(optimized, TfliteLowering.Options.FLOAT);
       } catch (BadInputException e) {

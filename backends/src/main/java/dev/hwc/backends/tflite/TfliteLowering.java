@@ -68,6 +68,19 @@ public final class TfliteLowering {
 
   private TfliteLowering() {}
 
+  /**
+   * The graph rewrites this backend needs before lowering (and before quantization, so the plan sees
+   * the same ops): the exporters' erf GELU becomes one Gelu (opset 20), since TFLite has GELU but no
+   * Erf. A graph without Erf is returned as it is.
+   */
+  public static Graph prepare(Graph g) {
+    if (g.nodes().stream().noneMatch(n -> n.op().equals("Erf"))) {
+      return g;
+    }
+    return new dev.hwc.compiler.passes.FuseGelu().run(dev.hwc.compiler.passes.UpgradeOpset.to(g, 20),
+        dev.hwc.compiler.passes.PassContext.defaults());
+  }
+
   /** IR ops the TFLite backend lowers, for messages and {@code inspect}. */
   public static List<String> supportedOps() {
     List<String> ops = new ArrayList<>(TfliteOps.RULES.keySet());
