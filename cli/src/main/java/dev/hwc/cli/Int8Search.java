@@ -226,7 +226,8 @@ final class Int8Search {
 
   /**
    * Ranks layers by the error each adds alone (on a few eval samples), then keeps the worst in
-   * float, doubling their number, until the gate passes or every layer is float.
+   * float, doubling their number until the gate passes (or every layer is float), and bisects back
+   * to the fewest that pass.
    */
   private Candidate fallback(Candidate first, List<String> layers, Set<String> keepFloat, Planner keeping,
       Planner onlyQuantizing) throws Exception {
@@ -244,19 +245,46 @@ final class Int8Search {
     }
     List<String> ranked = new ArrayList<>(layers);
     ranked.sort(Comparator.comparingDouble((String l) -> damage.get(l)).reversed());
-    Candidate best = first;
+    // double the float layers until the gate passes, then bisect between the last failing count and
+    // the passing one: the fewest of the ranked layers in float that pass
+    int failing = 0;
+    Candidate passing = null;
+    int passingK = 0;
     for (int k = 1; ; k = Math.min(layers.size(), k * 2)) {
-      Set<String> kept = new LinkedHashSet<>(keepFloat);
-      kept.addAll(ranked.subList(0, k));
-      best = judge(first.scheme(), keeping.plan(kept), List.copyOf(kept), layers.size() - k);
-      out.printf("  keeping %d most sensitive layer(s) in float: weakest cosine %s, weakest IoU %s%s%n", k,
-          Format.num(Fidelity.weakest(best.fidelity()).cosine()),
-          Format.num(best.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1)),
-          best.passed() ? " (passes)" : "");
-      if (best.passed() || k == layers.size()) {
-        return best;
+      Candidate c = keepingMostSensitive(first, ranked, keepFloat, keeping, k, layers.size());
+      if (c.passed()) {
+        passing = c;
+        passingK = k;
+        break;
+      }
+      failing = k;
+      if (k == layers.size()) {
+        return c;
       }
     }
+    while (passingK - failing > 1) {
+      int mid = (failing + passingK) / 2;
+      Candidate c = keepingMostSensitive(first, ranked, keepFloat, keeping, mid, layers.size());
+      if (c.passed()) {
+        passing = c;
+        passingK = mid;
+      } else {
+        failing = mid;
+      }
+    }
+    return passing;
+  }
+
+  private Candidate keepingMostSensitive(Candidate first, List<String> ranked, Set<String> keepFloat, Planner keeping,
+      int k, int layers) throws Exception {
+    Set<String> kept = new LinkedHashSet<>(keepFloat);
+    kept.addAll(ranked.subList(0, k));
+    Candidate c = judge(first.scheme(), keeping.plan(kept), List.copyOf(kept), layers - k);
+    out.printf("  keeping %d most sensitive layer(s) in float: weakest cosine %s, weakest IoU %s%s%n", k,
+        Format.num(Fidelity.weakest(c.fidelity()).cosine()),
+        Format.num(c.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1)),
+        c.passed() ? " (passes)" : "");
+    return c;
   }
 
   private Candidate judge(String name, Graph g, List<String> kept, int quantized) throws Exception {
