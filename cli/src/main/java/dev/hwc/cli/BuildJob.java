@@ -346,6 +346,12 @@ final class BuildJob {
       notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
           + "differs between NCHW and NHWC)");
     }
+    boolean ioTranspose = lowered.model().ops.stream()
+        .anyMatch(op -> op.builtin() == org.tensorflow.lite.schema.BuiltinOperator.TRANSPOSE && op.role().equals("io"));
+    if (ioTranspose && profile.partitioning().mode().equals("first-unsupported-to-cpu")) {
+      notes.add("--io-layout nchw put a TRANSPOSE at the graph's edge, which the Edge TPU cannot run; feed NHWC to keep "
+          + "the model on the TPU");
+    }
     if (profile.partitioning().mode().equals("first-unsupported-to-cpu")) {
       EdgeTpuReport.Report r = EdgeTpuReport.analyze(lowered.model(), chosen.graph(), profile);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(staging.resolve("edgetpu-report.json").toFile(), r);

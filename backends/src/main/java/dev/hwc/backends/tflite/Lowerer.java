@@ -160,7 +160,7 @@ final class Lowerer {
       t = dequantize(t, n);
     }
     if (want != null && want != v.layout()) {
-      t = relayout(t, v.layout(), want, n, m.inputs.contains(v.tensor()) ? "io" : "layout");
+      t = relayout(t, v.layout(), want, n, fromGraphInput(v.tensor()) ? "io" : "layout");
     }
     return t;
   }
@@ -193,6 +193,10 @@ final class Lowerer {
     });
   }
 
+  /**
+   * The tensor in the other layout: a RESHAPE when the permutation moves only unit dims (C = 1, or
+   * H = W = 1: the element order is the same), else a TRANSPOSE (counted when inside the graph).
+   */
   int relayout(int t, Layout from, Layout to, Node origin, String role) {
     return views.computeIfAbsent("tr:" + t + ":" + to, k -> {
       TflModel.Tensor src = m.tensor(t);
@@ -205,6 +209,14 @@ final class Lowerer {
         shape[j] = src.shape[perm[j]];
       }
       int out = m.activation(src.name + (to == Layout.NHWC ? "_nhwc" : "_nchw"), src.type, shape, src.quant);
+      if (keepsOrder(src.shape, perm)) {
+        int s = int32Const(src.name + "_shape", shape, new int[] {4});
+        emit(BuiltinOperator.RESHAPE, 1, new int[] {t, s}, new int[] {out}, new TflModel.Options(
+            org.tensorflow.lite.schema.BuiltinOptions.ReshapeOptions, b -> org.tensorflow.lite.schema.ReshapeOptions
+                .createReshapeOptions(b, org.tensorflow.lite.schema.ReshapeOptions.createNewShapeVector(b, shape))),
+            origin, role);
+        return out;
+      }
       int p = int32Const(src.name + "_perm", perm, new int[] {4});
       emit(BuiltinOperator.TRANSPOSE, src.type == TensorType.INT8 ? 2 : 1, new int[] {t, p}, new int[] {out},
           TflModel.Options.NONE, origin, role);
@@ -213,6 +225,34 @@ final class Lowerer {
       }
       return out;
     });
+  }
+
+  /** Whether permuting {@code shape} by {@code perm} keeps the non-unit dims in their order. */
+  static boolean keepsOrder(int[] shape, int[] perm) {
+    int last = -1;
+    for (int p : perm) {
+      if (shape[p] != 1) {
+        if (p < last) {
+          return false;
+        }
+        last = p;
+      }
+    }
+    return true;
+  }
+
+  /** A graph input's tensor, or one a QUANTIZE/DEQUANTIZE made of it at the boundary. */
+  private boolean fromGraphInput(int t) {
+    if (m.inputs.contains(t)) {
+      return true;
+    }
+    for (TflModel.Op op : m.ops) {
+      boolean convert = op.builtin() == BuiltinOperator.QUANTIZE || op.builtin() == BuiltinOperator.DEQUANTIZE;
+      if (convert && op.outputs()[0] == t) {
+        return fromGraphInput(op.inputs()[0]);
+      }
+    }
+    return false;
   }
 
   /**
