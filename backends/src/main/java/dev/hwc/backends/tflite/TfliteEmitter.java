@@ -36,11 +36,4 @@ public final class TfliteEmitter implements Emitter {
   public void emit(Graph graph, Path file) throws IOException {
     Files.write(file, TflWriter.write(TfliteLowering.lower(graph, options).model()));
   }
-
-  /** Lowers and writes, returning the lowering's result for reports. */
-  public TfliteLowering.Result emitWithReport(Graph graph, Path file) throws IOException {
-    TfliteLowering.Result r = TfliteLowering.lower(graph, options);
-    Files.write(file, TflWriter.write(r.model()));
-    return r;
-  }
 }

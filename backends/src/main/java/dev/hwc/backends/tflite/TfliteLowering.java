@@ -81,14 +81,6 @@ public final class TfliteLowering {
         dev.hwc.compiler.passes.PassContext.defaults());
   }
 
-  /** IR ops the TFLite backend lowers, for messages and {@code inspect}. */
-  public static List<String> supportedOps() {
-    List<String> ops = new ArrayList<>(TfliteOps.RULES.keySet());
-    ops.add("QuantizeLinear");
-    ops.add("DequantizeLinear");
-    return ops;
-  }
-
   /** Ops of g without a TFLite lowering, with their counts, in name order. */
   public static Map<String, Integer> unsupported(Graph g) {
     Map<String, Integer> missing = new TreeMap<>();
