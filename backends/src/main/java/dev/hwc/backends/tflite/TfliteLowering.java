@@ -4,7 +4,6 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.profiles.BadInputException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
