@@ -72,6 +72,8 @@ final class BuildJob {
   private String edgeTpuSummary;
   /** Operators of the TFLite artifact (-1 for other formats). */
   private int tfliteOps = -1;
+  /** Whether the target's artifact is TFLite (its own lowering, emitter, runtime and reports). */
+  private final boolean tflite;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
 
@@ -83,6 +85,7 @@ final class BuildJob {
     this.output = options.output() != null ? options.output()
         : Path.of("hwc-out", ModelSource.stem(model) + "-" + profile.id());
     this.out = out;
+    this.tflite = profile.artifact().equals("tflite");
   }
 
   int run() throws Exception {
@@ -102,14 +105,8 @@ final class BuildJob {
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
-    boolean tflite = profile.artifact().equals("tflite");
     if (tflite) {
       optimized = TfliteLowering.prepare(optimized);
-      try { // fails fast, before calibration, naming every op it cannot lower
-        TfliteLowering.lower(optimized, TfliteLowering.Options.FLOAT);
-      } catch (BadInputException e) {
-        throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
-      }
     } else {
       checkLegal(optimized);
     }
@@ -119,7 +116,11 @@ final class BuildJob {
     Path work = Files.createDirectories(staging.resolve(".work"));
     try {
       Path fp32 = work.resolve("fp32." + extension());
-      floatEmitter(false).emit(optimized, fp32);
+      try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
+        floatEmitter(false).emit(optimized, fp32);
+      } catch (BadInputException e) {
+        throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
+      }
       Samples s = samples(source, precision);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
@@ -175,7 +176,7 @@ final class BuildJob {
   private String precision() {
     List<String> legal = profile.precisions().weights();
     String p = o.precision() != null ? o.precision() : legal.get(0);
-    boolean fp16Tflite = p.equals("fp16") && profile.artifact().equals("tflite") && profile.allowsFloat();
+    boolean fp16Tflite = p.equals("fp16") && tflite && profile.allowsFloat();
     if (!legal.contains(p) && !fp16Tflite) {
       throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal)
           + " weights, not " + p);
@@ -268,7 +269,7 @@ final class BuildJob {
       judged.add(new Int8Search.Candidate("fp32", optimized, fp32, f, gate.passes(f), List.of(), 0));
       return List.copyOf(judged);
     }
-    if (precision.equals("fp16") && profile.artifact().equals("tflite")) {
+    if (precision.equals("fp16") && tflite) {
       notes.add("fp16 TFLite: fp16 weights behind DEQUANTIZE, computed in fp32 by CPU kernels (XNNPACK folds them at load)");
       Path p = work.resolve("fp16.tflite");
       floatEmitter(true).emit(optimized, p);
@@ -285,17 +286,15 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     QuantScheme scheme = QuantScheme.of(profile);
-    Emitter emitter = profile.artifact().equals("tflite") ? new TfliteEmitter(tfliteOptions(false)) : new OnnxEmitter();
-    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out, emitter,
-        profile.allowsFloat());
+    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out, floatEmitter(false));
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
     // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range
     // (int8 weights, float activations) where the target runs float; not TensorRT, not the Edge TPU
-    boolean dynamicLegal = profile.runtime().equals("onnxruntime") || profile.artifact().equals("tflite") && profile.allowsFloat();
+    boolean dynamicLegal = profile.runtime().equals("onnxruntime") || tflite && profile.allowsFloat();
     if (o.scheme().equals("dynamic") && !dynamicLegal) {
       throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
-          + (profile.artifact().equals("tflite") ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
+          + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
     if (!o.scheme().equals("dynamic")) {
       out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
@@ -313,7 +312,7 @@ final class BuildJob {
   }
 
   private String extension() {
-    return profile.artifact().equals("tflite") ? "tflite" : "onnx";
+    return tflite ? "tflite" : "onnx";
   }
 
   /** IO of TFLite artifacts: --io-type, else the profile's first IO precision (int8 for the Edge TPU). */
@@ -329,9 +328,12 @@ final class BuildJob {
         biasInput);
   }
 
-  /** Writes the optimized float graph as the target's float artifact (fp32 ONNX or fp32/fp16 TFLite). */
+  /**
+   * Writes a graph as the target's artifact: ONNX (fp32, or the QDQ/dynamic plans), or TFLite (fp32 or
+   * fp16 weights for a float graph, full-integer or dynamic range for a quantized plan).
+   */
   private Emitter floatEmitter(boolean fp16) {
-    return profile.artifact().equals("tflite") ? new TfliteEmitter(tfliteOptions(fp16)) : new OnnxEmitter();
+    return tflite ? new TfliteEmitter(tfliteOptions(fp16)) : new OnnxEmitter();
   }
 
   /**
@@ -382,7 +384,7 @@ final class BuildJob {
     out.printf("timing fp32 against %s, interleaved (%s s each)...%n",
         String.join(", ", candidates.stream().map(Int8Search.Candidate::scheme).toList()), o.benchSeconds());
     List<BenchTarget> targets = new ArrayList<>();
-    String rt = profile.artifact().equals("tflite") ? "tflite" : "onnxruntime";
+    String rt = tflite ? "tflite" : "onnxruntime";
     targets.add(new BenchTarget("fp32", fp32, rt, 0));
     for (Int8Search.Candidate c : candidates) {
       targets.add(new BenchTarget(c.scheme(), c.artifact(), rt, 0));
@@ -450,7 +452,7 @@ final class BuildJob {
         new BuildReport.Input(bundled ? "bundled:" + ModelSource.EXAMPLE_RESOURCE : model.toString(), sha256(model),
             Files.size(model), source.opset(), before.nodes(), before.parameters(), bundled),
         passes, before.opHistogram(), after.opHistogram(), cands,
-        new BuildReport.Artifact(artifact.getFileName().toString(), profile.artifact().equals("tflite") ? "tflite" : "onnx", chosen.scheme(), sha256(artifact),
+        new BuildReport.Artifact(artifact.getFileName().toString(), extension(), chosen.scheme(), sha256(artifact),
             Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32),
             tfliteOps >= 0 ? tfliteOps : after.nodes(), runtime.id(),
             runtime.version()),

@@ -52,8 +52,6 @@ final class Int8Search {
   private final Path workDir;
   private final PrintWriter out;
   private final Emitter emitter;
-  /** Whether layers may be kept in float to pass the gate (not on integer-only targets like the Edge TPU). */
-  private final boolean floatFallback;
   private final List<Candidate> log = new ArrayList<>();
   private int emitted;
 
@@ -71,9 +69,8 @@ final class Int8Search {
 
   /** @param emitter writes each plan as the target's artifact (QDQ ONNX, or full-integer TFLite) */
   Int8Search(QuantScheme scheme, Gate gate, Evaluation eval, SampleSet calib, Calibration calibration, Path workDir,
-      PrintWriter out, Emitter emitter, boolean floatFallback) {
+      PrintWriter out, Emitter emitter) {
     this.emitter = emitter;
-    this.floatFallback = floatFallback;
     this.scheme = scheme;
     this.gate = gate;
     this.eval = eval;
@@ -126,7 +123,7 @@ final class Int8Search {
       String first = wide.iterator().next();
       String what = wide.size() + " activation(s) calibrate to ranges int8 cannot hold (e.g. '" + first + "' in ["
           + Format.num(lohi.get(first)[0]) + ", " + Format.num(lohi.get(first)[1]) + "]: a mask sentinel?)";
-      if (!floatFallback) {
+      if (!scheme.floatAllowed()) {
         throw new dev.hwc.profiles.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
       }
       Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
@@ -139,7 +136,7 @@ final class Int8Search {
     if (c.passed() || full.nodes().isEmpty()) {
       return c;
     }
-    if (!floatFallback) {
+    if (!scheme.floatAllowed()) {
       out.printf("static plan fails the gate and this target is integer-only: no layer can be kept in float%n");
       return c;
     }

@@ -439,6 +439,13 @@ final class Lowerer {
     return out;
   }
 
+  /** A float op's bias as [channels] (zeros when the node has none: TFLite's kernels want the input). */
+  int floatBias(Node n, String biasValue, int channels) {
+    Tensor b = biasValue.isEmpty() ? Tensor.fromDoubles(DType.FLOAT, new long[] {channels}, new double[channels])
+        : floatValues(biasValue);
+    return floatWeight(n.name() + "/bias", b.reshape(new long[] {channels}), null, n);
+  }
+
   /** A quantized weight, permuted; its quantized dimension follows the permutation. */
   int int8Weight(String name, QConst q, int[] perm) {
     if (q.values().dtype() != DType.INT8) {

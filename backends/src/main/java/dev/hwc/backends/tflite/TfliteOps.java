@@ -141,8 +141,7 @@ final class TfliteOps {
           c.m.tensor(weights).quant, channels);
     } else {
       weights = c.floatWeight(n.name() + "/filter", c.floatValues(n.input(1)), perm, n);
-      bias = c.floatWeight(n.name() + "/bias", n.hasInput(2) ? c.floatValues(n.input(2))
-          : Tensor.fromDoubles(dev.hwc.compiler.ir.DType.FLOAT, new long[] {channels}, new double[channels]), null, n);
+      bias = c.floatBias(n, n.hasInput(2) ? n.input(2) : "", channels);
     }
     int y = c.out(n, 0, NHWC);
     byte act = c.fusedActivation(n);
@@ -339,17 +338,11 @@ final class TfliteOps {
     if (q) {
       weights = c.int8Weight(n.name() + "/weights", c.qconst(n.input(1)), perm);
       bias = c.int32Bias(n.name() + "/bias", biasValue, c.m.tensor(x).quant.scale()[0], c.m.tensor(weights).quant, channels);
-    } else if (hybrid) {
-      // dynamic range: int8 weights, float input and output; the kernel quantizes the input per run
-      weights = c.int8Weight(n.name() + "/weights", c.qconst(n.input(1)), perm);
-      Tensor b = biasValue.isEmpty() ? Tensor.fromDoubles(dev.hwc.compiler.ir.DType.FLOAT, new long[] {channels},
-          new double[channels]) : c.floatValues(biasValue);
-      bias = c.floatWeight(n.name() + "/bias", b.reshape(new long[] {channels}), null, n);
     } else {
-      weights = c.floatWeight(n.name() + "/weights", c.floatValues(n.input(1)), perm, n);
-      Tensor b = biasValue.isEmpty() ? Tensor.fromDoubles(dev.hwc.compiler.ir.DType.FLOAT, new long[] {channels},
-          new double[channels]) : c.floatValues(biasValue);
-      bias = c.floatWeight(n.name() + "/bias", b.reshape(new long[] {channels}), null, n);
+      // dynamic range (hybrid): int8 weights, float input and output, the kernel quantizes the input per run
+      weights = hybrid ? c.int8Weight(n.name() + "/weights", c.qconst(n.input(1)), perm)
+          : c.floatWeight(n.name() + "/weights", c.floatValues(n.input(1)), perm, n);
+      bias = c.floatBias(n, biasValue, channels);
     }
     int y = c.out(n, 0, IR);
     byte act = c.fusedActivation(n);

@@ -317,8 +317,11 @@ public final class StaticQuantizer {
     e.putInitializer(other, corrected.reshape(b.shape()));
   }
 
-  /** Adds an integer initializer and its DequantizeLinear; returns the dequantized value's name. */
-  private static String dequantized(Graph.Editor e, Names names, String base, WeightQuantizer.Quantized q) {
+  /**
+   * Adds an integer initializer and its DequantizeLinear (per-axis when the params are); returns the
+   * dequantized value's name.
+   */
+  static String dequantized(Graph.Editor e, Names names, String base, WeightQuantizer.Quantized q) {
     String values = names.fresh(base + "_quantized");
     String scale = names.fresh(base + "_scale");
     String zp = names.fresh(base + "_zero_point");
@@ -340,7 +343,7 @@ public final class StaticQuantizer {
    * the profile's (per-axis only where the format has it, else per-tensor).
    */
   static int weightAxis(Node n, Tensor w, QuantScheme s) {
-    if (s.fullInteger() && !n.op().equals("Conv")) {
+    if (s.fullInteger()) {
       return s.channelAxis().getOrDefault(n.op(), -1);
     }
     QuantRule.WeightAxis axis = rule(n).weightAxis();

@@ -1,6 +1,5 @@
 package dev.hwc.compiler.quant;
 
-import dev.hwc.compiler.ir.Attributes;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -35,7 +34,7 @@ public final class WeightOnlyQuantizer {
       if (isTableLookup(g, n) && !keepFloatNodes.contains(n.name())) {
         // an embedding table: int8 with one scale (a gathered row has no row scale left to apply)
         WeightQuantizer.Quantized q = WeightQuantizer.perChannel(g.initializer(n.input(0)), -1, 127);
-        String dq = dequantized(e, names, n.input(0), q, -1);
+        String dq = StaticQuantizer.dequantized(e, names, n.input(0), q);
         List<String> ins = new ArrayList<>(n.inputs());
         ins.set(0, dq);
         e.replaceNode(n, List.of(n.withInputs(ins)));
@@ -57,7 +56,7 @@ public final class WeightOnlyQuantizer {
       int axis = rule.of(n, w.shape());
       WeightQuantizer.Quantized q = WeightQuantizer.perChannel(w, axis, 127);
       String base = n.input(1);
-      String dq = dequantized(e, names, base, q, axis);
+      String dq = StaticQuantizer.dequantized(e, names, base, q);
       List<String> ins = new ArrayList<>(n.inputs());
       ins.set(1, dq);
       e.replaceNode(n, List.of(n.withInputs(ins)));
@@ -76,22 +75,5 @@ public final class WeightOnlyQuantizer {
     }
     Tensor t = g.initializer(n.input(0));
     return t.rank() == 2 && t.dtype() == DType.FLOAT && t.numElements() >= DynamicQuantizer.MIN_TABLE_ELEMENTS;
-  }
-
-  /** int8 values, scales and zero points behind a DequantizeLinear (per-axis when axis >= 0). */
-  private static String dequantized(Graph.Editor e, StaticQuantizer.Names names, String base,
-      WeightQuantizer.Quantized q, int axis) {
-    String values = names.fresh(base + "_quantized");
-    String scale = names.fresh(base + "_scale");
-    String zp = names.fresh(base + "_zero_point");
-    int channels = q.params().scale().length;
-    long[] shape = axis >= 0 ? new long[] {channels} : new long[0];
-    e.putInitializer(values, q.values());
-    e.putInitializer(scale, Tensor.ofFloats(shape, q.params().scale()));
-    e.putInitializer(zp, Tensor.fromDoubles(DType.INT8, shape, new double[channels]));
-    String dq = names.fresh(base + "_dequantized");
-    e.addNode(new Node(names.fresh(base + "_DequantizeLinear"), "DequantizeLinear", List.of(values, scale, zp),
-        List.of(dq), axis >= 0 ? Attributes.of("axis", (long) axis) : Attributes.EMPTY));
-    return dq;
   }
 }
