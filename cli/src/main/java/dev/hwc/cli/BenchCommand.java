@@ -8,7 +8,7 @@ import dev.hwc.hwtests.bench.BenchResult;
 import dev.hwc.hwtests.bench.BenchTarget;
 import dev.hwc.hwtests.cost.Cost;
 import dev.hwc.hwtests.cost.PriceSheet;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

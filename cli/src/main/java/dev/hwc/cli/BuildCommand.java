@@ -2,7 +2,7 @@ package dev.hwc.cli;
 
 import dev.hwc.compiler.quant.calib.Calibration;
 import dev.hwc.hwtests.OutputKind;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -34,7 +34,7 @@ import dev.hwc.hwtests.bench.Bench;
 import dev.hwc.hwtests.bench.BenchOptions;
 import dev.hwc.hwtests.bench.BenchResult;
 import dev.hwc.hwtests.bench.BenchTarget;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import dev.hwc.profiles.Profile;
 import java.io.IOException;
 import java.io.PrintWriter;

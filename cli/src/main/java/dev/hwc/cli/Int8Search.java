@@ -124,7 +124,7 @@ final class Int8Search {
       String what = wide.size() + " activation(s) calibrate to ranges int8 cannot hold (e.g. '" + first + "' in ["
           + Format.num(lohi.get(first)[0]) + ", " + Format.num(lohi.get(first)[1]) + "]: a mask sentinel?)";
       if (!scheme.floatAllowed()) {
-        throw new dev.hwc.profiles.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
+        throw new dev.hwc.common.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
       }
       Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
       out.printf("%s: keeping the %d layer(s) that write or read them in float%n", what, kept.size());

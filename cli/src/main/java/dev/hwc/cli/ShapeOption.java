@@ -1,6 +1,6 @@
 package dev.hwc.cli;
 
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -22,7 +22,7 @@ final class TargetOptions {
       }
     }
     if (target == null) {
-      throw new dev.hwc.profiles.BadInputException("no target given: use --target (one of "
+      throw new dev.hwc.common.BadInputException("no target given: use --target (one of "
           + String.join(", ", ProfileLoader.builtinIds()) + ") or --profile FILE");
     }
     return ProfileLoader.builtin(target);

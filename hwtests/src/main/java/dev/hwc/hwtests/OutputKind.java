@@ -3,7 +3,7 @@ package dev.hwc.hwtests;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

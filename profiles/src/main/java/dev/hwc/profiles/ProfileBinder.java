@@ -1,5 +1,6 @@
 package dev.hwc.profiles;
 
+import dev.hwc.common.BadInputException;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,5 +1,6 @@
 package dev.hwc.profiles;
 
+import dev.hwc.common.BadInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
 

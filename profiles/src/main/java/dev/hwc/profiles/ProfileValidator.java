@@ -1,5 +1,6 @@
 package dev.hwc.profiles;
 
+import dev.hwc.common.BadInputException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.hwc.profiles;
 
+import dev.hwc.common.BadInputException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;

@@ -3,7 +3,7 @@
  * ({@code src/main/resources/profiles/<id>.yaml}, listed in {@code profiles/index.txt}); users pass their own
  * with {@code --profile FILE}. {@link dev.hwc.profiles.ProfileLoader} reads them into the immutable
  * {@link dev.hwc.profiles.Profile} record; every problem in a file is a one-line
- * {@link dev.hwc.profiles.BadInputException} naming {@code file:line}.
+ * {@link dev.hwc.common.BadInputException} naming {@code file:line}.
  *
  * <h2>File format</h2>
  *

@@ -1,5 +1,6 @@
 package dev.hwc.profiles;
 
+import dev.hwc.common.BadInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;

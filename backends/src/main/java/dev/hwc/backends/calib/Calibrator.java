@@ -8,7 +8,7 @@ import dev.hwc.compiler.quant.calib.Calibration;
 import dev.hwc.compiler.quant.calib.ChannelMeanCollector;
 import dev.hwc.compiler.quant.calib.RangeCollector;
 import dev.hwc.compiler.quant.calib.TensorRange;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtProvider;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -23,7 +23,7 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

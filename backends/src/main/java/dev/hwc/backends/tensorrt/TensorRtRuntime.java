@@ -3,7 +3,7 @@ package dev.hwc.backends.tensorrt;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.hwc.compiler.ir.Half;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

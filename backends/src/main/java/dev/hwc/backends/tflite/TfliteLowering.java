@@ -3,7 +3,7 @@ package dev.hwc.backends.tflite;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;

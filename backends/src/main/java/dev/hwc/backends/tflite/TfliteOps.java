@@ -5,7 +5,7 @@ import static dev.hwc.backends.tflite.Layout.NHWC;
 
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;

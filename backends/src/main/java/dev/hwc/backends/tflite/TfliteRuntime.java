@@ -3,7 +3,7 @@ package dev.hwc.backends.tflite;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.bytedeco.javacpp.Loader;

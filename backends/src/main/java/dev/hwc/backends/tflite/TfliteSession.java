@@ -8,7 +8,7 @@ import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;

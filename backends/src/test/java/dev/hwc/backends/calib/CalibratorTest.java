@@ -19,7 +19,7 @@ import dev.hwc.compiler.ir.Value;
 import dev.hwc.compiler.quant.calib.Calibration;
 import dev.hwc.compiler.quant.calib.TensorRange;
 import dev.hwc.compiler.zoo.SmallModels;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

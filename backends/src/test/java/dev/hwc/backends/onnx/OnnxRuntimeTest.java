@@ -17,7 +17,7 @@ import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.compiler.onnx.OnnxModels;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

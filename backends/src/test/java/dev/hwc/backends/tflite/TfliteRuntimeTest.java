@@ -10,7 +10,7 @@ import dev.hwc.backends.Runtime;
 import dev.hwc.backends.SessionOptions;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.hwc.compiler.data;
 
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,7 @@ import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -17,7 +17,7 @@ public interface Frontend {
 
   /**
    * Reads the model. Malformed, truncated or hostile input gives a {@link
-   * dev.hwc.profiles.BadInputException} with a one-line message naming the problem.
+   * dev.hwc.common.BadInputException} with a one-line message naming the problem.
    */
   Graph read(Path model) throws IOException;
 }

@@ -1,7 +1,7 @@
 package dev.hwc.compiler.frontend;
 
 import dev.hwc.compiler.ir.Graph;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

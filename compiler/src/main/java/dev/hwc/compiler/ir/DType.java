@@ -1,6 +1,6 @@
 package dev.hwc.compiler.ir;
 
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 
 /** Element types of tensors, numbered as in ONNX's TensorProto.DataType. */
 public enum DType {

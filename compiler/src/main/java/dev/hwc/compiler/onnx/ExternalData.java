@@ -2,7 +2,7 @@ package dev.hwc.compiler.onnx;
 
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;

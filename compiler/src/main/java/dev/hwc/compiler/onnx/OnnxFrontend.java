@@ -5,7 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.hwc.compiler.frontend.Frontend;
 import dev.hwc.compiler.ir.Graph;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

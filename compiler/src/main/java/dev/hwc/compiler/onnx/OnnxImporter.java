@@ -18,7 +18,7 @@ import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.compiler.ops.OpRegistry;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.ArrayList;
 import java.util.List;
 

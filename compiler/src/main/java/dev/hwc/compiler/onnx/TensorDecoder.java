@@ -4,7 +4,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -4,7 +4,7 @@ import dev.hwc.compiler.ir.Attribute;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package dev.hwc.compiler.ops;
 
 import dev.hwc.compiler.ir.Node;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -77,13 +77,13 @@ public final class ShapeInference {
     for (Map.Entry<String, long[]> s : shapes.entrySet()) {
       int i = indexOf(g.inputs(), s.getKey());
       if (i < 0) {
-        throw new dev.hwc.profiles.BadInputException("no graph input named '" + s.getKey()
+        throw new dev.hwc.common.BadInputException("no graph input named '" + s.getKey()
             + "' (inputs: " + String.join(", ", g.inputs().stream().map(Value::name).toList()) + ")");
       }
       Value old = g.inputs().get(i);
       Shape fixed = Shape.of(s.getValue());
       if (!old.shape().compatibleWith(fixed)) {
-        throw new dev.hwc.profiles.BadInputException("input '" + s.getKey() + "' is " + old.shape()
+        throw new dev.hwc.common.BadInputException("input '" + s.getKey() + "' is " + old.shape()
             + ", cannot fix it to " + fixed);
       }
       e.inputs().set(i, new Value(old.name(), old.dtype(), fixed));

@@ -8,7 +8,7 @@ import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.compiler.ops.OpRegistry;
 import dev.hwc.compiler.ops.ShapeInference;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.hwc.compiler.passes;
 
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ops.GraphValidator;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 
 /**
  * Runs {@link GraphValidator#check} on the graph each pass returns; on in tests ({@link

@@ -3,7 +3,7 @@ package dev.hwc.compiler.quant;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ops.OpRegistry;
 import dev.hwc.compiler.ops.QuantRule;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import dev.hwc.profiles.FixedRange;
 import dev.hwc.profiles.Profile;
 import dev.hwc.profiles.Quantization;

@@ -11,7 +11,7 @@ import dev.hwc.compiler.ops.OpRegistry;
 import dev.hwc.compiler.ops.QuantRule;
 import dev.hwc.compiler.ops.OpTrait;
 import dev.hwc.compiler.ops.ShapeInference;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import dev.hwc.profiles.FixedRange;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,7 +10,7 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -107,9 +107,9 @@ class ShapeInferenceTest {
     b.output(b.conv(x, 4, 3, 2));
     Graph g = ShapeInference.bindInputs(b.build(), Map.of("x", new long[] {1, 3, 64, 48}));
     assertEquals(Shape.of(1, 4, 32, 24), g.outputs().get(0).shape());
-    assertThrows(dev.hwc.profiles.BadInputException.class,
+    assertThrows(dev.hwc.common.BadInputException.class,
         () -> ShapeInference.bindInputs(g, Map.of("x", new long[] {1, 4, 64, 48})));
-    assertThrows(dev.hwc.profiles.BadInputException.class,
+    assertThrows(dev.hwc.common.BadInputException.class,
         () -> ShapeInference.bindInputs(g, Map.of("nope", new long[] {1})));
   }
 }

@@ -22,7 +22,7 @@ import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.hwc.hwtests.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hwc.backends.HwcVersion;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;

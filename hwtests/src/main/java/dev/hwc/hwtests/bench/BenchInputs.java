@@ -5,7 +5,7 @@ import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.hwtests.SampleInputs;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

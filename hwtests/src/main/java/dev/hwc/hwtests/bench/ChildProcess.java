@@ -1,7 +1,7 @@
 package dev.hwc.hwtests.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,7 +1,7 @@
 package dev.hwc.hwtests.bench;
 
 import dev.hwc.backends.Runtime;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.hwc.hwtests.lab;
 
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import dev.hwc.hwtests.bench.BenchTarget;
 import dev.hwc.hwtests.bench.Runtimes;
 import dev.hwc.hwtests.cost.Cost;
 import dev.hwc.hwtests.cost.PriceSheet;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hwc.compiler.data.Npy;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

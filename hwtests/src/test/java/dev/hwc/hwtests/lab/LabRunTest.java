@@ -13,7 +13,7 @@ import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.backends.tflite.TinyTflite;
 import dev.hwc.compiler.zoo.SmallModels;
 import dev.hwc.hwtests.bench.BenchOptions;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

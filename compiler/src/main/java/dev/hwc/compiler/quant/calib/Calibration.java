@@ -1,6 +1,6 @@
 package dev.hwc.compiler.quant.calib;
 
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.Locale;
 
 /**

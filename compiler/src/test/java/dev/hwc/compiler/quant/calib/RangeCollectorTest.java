@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.profiles.BadInputException;
+import dev.hwc.common.BadInputException;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

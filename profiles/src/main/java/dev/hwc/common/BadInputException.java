@@ -1,4 +1,4 @@
-package dev.hwc.profiles;
+package dev.hwc.common;
 
 /**
  * Bad input from the user anywhere in hwc: a malformed or hostile model file, a bad profile, an
