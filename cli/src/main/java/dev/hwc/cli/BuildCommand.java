@@ -1,6 +1,17 @@
 package dev.hwc.cli;
 
+import dev.hwc.backends.tflite.TfliteLowering;
+import dev.hwc.build.BuildRequest;
+import dev.hwc.build.BuildResult;
+import dev.hwc.build.CheckFailedException;
+import dev.hwc.build.Compiler;
+import dev.hwc.build.ModelInput;
+import dev.hwc.build.Precision;
+import dev.hwc.build.SampleSource;
+import dev.hwc.build.Scheme;
 import dev.hwc.compiler.quant.calib.Calibration;
+import dev.hwc.profiles.Profile;
+import java.io.PrintWriter;
 import dev.hwc.hwtests.OutputKind;
 import dev.hwc.common.BadInputException;
 import java.nio.file.Path;
@@ -108,12 +119,8 @@ final class BuildCommand implements Callable<Integer> {
     if (samples < 1) {
       throw new BadInputException("--samples must be at least 1");
     }
-    if (!List.of("auto", "static", "dynamic").contains(scheme)) {
-      throw new BadInputException("--scheme must be auto, static or dynamic, got '" + scheme + "'");
-    }
-    if (precision != null && !List.of("fp32", "fp16", "int8").contains(precision)) {
-      throw new BadInputException("--precision must be fp32, fp16 or int8, got '" + precision + "'");
-    }
+    Scheme s = Scheme.of(scheme);
+    Precision p = precision == null ? null : Precision.of(precision);
     if (minCosine != null && !(minCosine > 0 && minCosine <= 1)) {
       throw new BadInputException("--min-cosine must be in (0, 1], got " + minCosine);
     }
@@ -126,11 +133,42 @@ final class BuildCommand implements Callable<Integer> {
     if (benchSeconds < 0) {
       throw new BadInputException("--bench-seconds must not be negative");
     }
-    BuildOptions o = new BuildOptions(output, force, ShapeOption.parse(shapes), samples, precision, calib, eval,
-        Calibration.parse(calibration), scheme, minCosine == null ? Double.NaN : minCosine,
-        minIoU == null ? Double.NaN : minIoU, kinds(), keepFloat,
-        requireSpeedup, benchSeconds, ioLayout.equals("nchw"), ioType);
-    return new BuildJob(targets.resolve(target), ModelSource.resolve(model), model == null, o,
-        spec.commandLine().getOut()).run();
+    var shapeMap = ShapeOption.parse(shapes);
+    Calibration method = Calibration.parse(calibration);
+    Profile profile = targets.resolve(target);
+    ModelInput input = model == null ? ModelInput.bundledExample() : ModelInput.file(model);
+    Path out = output != null ? output : Path.of("hwc-out", input.stem() + "-" + profile.id());
+    BuildRequest request = BuildRequest.builder(input, profile)
+        .precision(p)
+        .scheme(s)
+        .calibration(calib == null ? null : calib.equals("random") ? SampleSource.random()
+            : SampleSource.folder(Path.of(calib), calib))
+        .eval(eval == null ? null : SampleSource.folder(eval))
+        .calibrationMethod(method)
+        .minCosine(minCosine)
+        .minIoU(minIoU)
+        .outputKinds(kinds())
+        .keepFloat(keepFloat)
+        .shapes(shapeMap)
+        .randomSamples(samples)
+        .benchSeconds(benchSeconds)
+        .requireSpeedup(requireSpeedup)
+        .nchwIo(ioLayout.equals("nchw"))
+        .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
+        .output(out)
+        .replaceOutput(force)
+        .build();
+    PrintWriter w = spec.commandLine().getOut();
+    BuildResult result;
+    try {
+      result = Compiler.build(request, new BuildPrinter(w));
+    } catch (CheckFailedException e) {
+      BuildPrinter.print(w, e.result());
+      throw e;
+    }
+    BuildPrinter.print(w, result);
+    w.printf("wrote %s, %s%s%n", out.resolve(result.artifact().fileName()), out.resolve("report.json"),
+        result.edgeTpu().isPresent() ? " and " + out.resolve("edgetpu-report.json") : "");
+    return Hwc.OK;
   }
 }

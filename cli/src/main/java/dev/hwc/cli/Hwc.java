@@ -1,5 +1,6 @@
 package dev.hwc.cli;
 
+import dev.hwc.build.CheckFailedException;
 import dev.hwc.common.BadInputException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

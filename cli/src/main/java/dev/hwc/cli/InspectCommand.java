@@ -2,23 +2,19 @@ package dev.hwc.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.hwc.compiler.analysis.Legality;
+import dev.hwc.build.Compiler;
+import dev.hwc.build.Format;
+import dev.hwc.build.InspectRequest;
+import dev.hwc.build.InspectResult;
 import dev.hwc.compiler.analysis.ModelStats;
-import dev.hwc.compiler.frontend.Frontends;
-import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Value;
-import dev.hwc.compiler.ops.GraphValidator;
-import dev.hwc.compiler.ops.ShapeInference;
-import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.profiles.Profile;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,52 +44,40 @@ final class InspectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Legality of one target, summarised. */
-  record TargetLegality(String target, long supported, long unsupported, long cpuAfterPartition,
-      String firstUnsupported, Map<String, String> unsupportedOps) {}
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Graph g = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
-    if (!shapes.isEmpty()) {
-      g = ShapeInference.bindInputs(g, ShapeOption.parse(shapes));
-    }
-    Graph optimized = Pipeline.standard().run(g);
-    ModelStats stats = ModelStats.of(g);
-    // MACs from the optimized graph: the passes keep every product but make shapes known (folded shape chains)
-    long macs = ModelStats.of(optimized).macs();
-    List<TargetLegality> legality = new ArrayList<>();
+    List<Profile> chosen = new ArrayList<>();
     for (Profile p : targets.all()) {
       if (only.isEmpty() || only.contains(p.id())) {
-        // TFLite targets are judged on the graph their backend lowers (erf GELUs fused into Gelu)
-        Graph judged = p.artifact().equals("tflite") ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
-        legality.add(summarise(Legality.check(judged, p)));
+        chosen.add(p);
       }
     }
+    InspectResult r = Compiler.inspect(new InspectRequest(model, chosen, ShapeOption.parse(shapes)));
     if (json) {
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("model", model.toString());
-      r.put("bytes", Files.size(model));
-      r.put("opset", g.opset());
-      r.put("inputs", g.inputs().stream().map(InspectCommand::describe).toList());
-      r.put("outputs", g.outputs().stream().map(InspectCommand::describe).toList());
-      r.put("stats", stats);
-      r.put("macs", macs);
-      r.put("nodesAfterOptimization", optimized.nodes().size());
-      r.put("legality", legality);
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("model", model.toString());
+      doc.put("bytes", r.bytes());
+      doc.put("opset", r.opset());
+      doc.put("inputs", r.inputs().stream().map(InspectCommand::describe).toList());
+      doc.put("outputs", r.outputs().stream().map(InspectCommand::describe).toList());
+      doc.put("stats", r.stats());
+      doc.put("macs", r.macs());
+      doc.put("nodesAfterOptimization", r.nodesAfterOptimization());
+      doc.put("legality", r.legality());
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
       return Hwc.OK;
     }
-    out.printf("model    %s  (ONNX opset %d, %s)%n", model, g.opset(), Format.bytes(Files.size(model)));
+    out.printf("model    %s  (ONNX opset %d, %s)%n", model, r.opset(), Format.bytes(r.bytes()));
     Table io = new Table("", "name", "type", "shape");
-    g.inputs().forEach(v -> io.row("input", v.name(), v.dtype().shortName(), v.shape()));
-    g.outputs().forEach(v -> io.row("output", v.name(), v.dtype().shortName(), v.shape()));
+    r.inputs().forEach(v -> io.row("input", v.name(), v.dtype().shortName(), v.shape()));
+    r.outputs().forEach(v -> io.row("output", v.name(), v.dtype().shortName(), v.shape()));
     io.print(out);
+    ModelStats stats = r.stats();
     out.printf("%nnodes %d (%d after hwc's fp32 passes)   parameters %s (%s)   MACs %s%n", stats.nodes(),
-        optimized.nodes().size(), Format.count(stats.parameters()), Format.bytes(stats.parameterBytes()),
-        macs >= 0 ? Format.count(macs)
-            : "unknown: symbolic dims " + ModelStats.inputSymbols(g) + " (fix them with --shape)");
+        r.nodesAfterOptimization(), Format.count(stats.parameters()), Format.bytes(stats.parameterBytes()),
+        r.macs() >= 0 ? Format.count(r.macs())
+            : "unknown: symbolic dims " + r.symbolicDims() + " (fix them with --shape)");
     out.println();
     Table hist = new Table("op", "count");
     stats.opHistogram().entrySet().stream()
@@ -103,44 +87,18 @@ final class InspectCommand implements Callable<Integer> {
     out.println();
     out.println("legality per target (after hwc's fp32 passes; precision is the quantizer's job):");
     Table t = new Table("target", "supported", "unsupported", "on CPU after split", "first unsupported");
-    for (TargetLegality l : legality) {
+    for (InspectResult.TargetLegality l : r.legality()) {
       t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition()),
           l.unsupported(), l.cpuAfterPartition(), l.firstUnsupported() == null ? "-" : l.firstUnsupported());
     }
     t.print(out);
-    for (TargetLegality l : legality) {
+    for (InspectResult.TargetLegality l : r.legality()) {
       if (!l.unsupportedOps().isEmpty()) {
         out.printf("%n%s: why not%n", l.target());
         l.unsupportedOps().forEach((op, why) -> out.printf("  %-20s %s%n", op, why));
       }
     }
     return Hwc.OK;
-  }
-
-  private static TargetLegality summarise(Legality.Report r) {
-    // one line per op with its first reason; ops held back only by symbolic shapes share one line
-    Map<String, String> why = new TreeMap<>();
-    Map<String, Integer> count = new TreeMap<>();
-    java.util.Set<String> shapeOnly = new java.util.TreeSet<>();
-    for (Legality.Verdict v : r.verdicts()) {
-      if (v.status() == Legality.Status.UNSUPPORTED) {
-        String reason = v.reasons().get(0);
-        if (reason.startsWith(Legality.STATIC_SHAPES)) {
-          shapeOnly.add(v.node().op());
-          continue;
-        }
-        count.merge(v.node().op(), 1, Integer::sum);
-        why.putIfAbsent(v.node().op(), reason);
-      }
-    }
-    Map<String, String> ops = new LinkedHashMap<>();
-    why.forEach((op, reason) -> ops.put(op, "x" + count.get(op) + "  " + reason));
-    if (!shapeOnly.isEmpty()) {
-      ops.put("(symbolic shapes)", Legality.STATIC_SHAPES + " (fix them with --shape): " + String.join(", ", shapeOnly));
-    }
-    return new TargetLegality(r.target(), r.count(Legality.Status.SUPPORTED), r.count(Legality.Status.UNSUPPORTED),
-        r.count(Legality.Status.CPU_AFTER_PARTITION),
-        r.firstUnsupported().map(v -> v.node().describe()).orElse(null), ops);
   }
 
   private static Map<String, String> describe(Value v) {

@@ -34,6 +34,16 @@ public final class TfliteEmitter implements Emitter {
 
   @Override
   public void emit(Graph graph, Path file) throws IOException {
-    Files.write(file, TflWriter.write(TfliteLowering.lower(graph, options).model()));
+    write(graph, file);
+  }
+
+  /**
+   * Lowers the graph once, writes the artifact, and returns the lowering's result (the op list, the
+   * TRANSPOSE count, the notes), so a caller that reports on the artifact never lowers it again.
+   */
+  public TfliteLowering.Result write(Graph graph, Path file) throws IOException {
+    TfliteLowering.Result lowered = TfliteLowering.lower(graph, options);
+    Files.write(file, TflWriter.write(lowered.model()));
+    return lowered;
   }
 }

@@ -1,12 +1,12 @@
-package dev.hwc.cli;
+package dev.hwc.build;
 
 import java.util.Locale;
 
-/** Human-readable numbers for terminal output. */
-final class Format {
+/** Human-readable numbers, for the pipeline's messages and the command line's tables. */
+public final class Format {
   private Format() {}
 
-  static String bytes(long b) {
+  public static String bytes(long b) {
     if (b < 1024) {
       return b + " B";
     }
@@ -16,7 +16,7 @@ final class Format {
     return String.format(Locale.ROOT, "%.1f MiB", b / (1024.0 * 1024));
   }
 
-  static String count(long n) {
+  public static String count(long n) {
     if (n < 1000) {
       return Long.toString(n);
     }
@@ -29,7 +29,7 @@ final class Format {
     return String.format(Locale.ROOT, "%.2f G", n / 1e9);
   }
 
-  static String num(double v) {
+  public static String num(double v) {
     if (Double.isInfinite(v)) {
       return v > 0 ? "inf" : "-inf";
     }

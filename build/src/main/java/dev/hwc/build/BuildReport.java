@@ -1,4 +1,4 @@
-package dev.hwc.cli;
+package dev.hwc.build;
 
 import dev.hwc.compiler.passes.PassRecord;
 import dev.hwc.hwtests.OutputFidelity;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code hwc build} writes to report.json: what went in, what the passes did, which
+ * What a build reports, and what {@code hwc build} writes to report.json (its Jackson serialization): what went in, what the passes did, which
  * compression plans were tried and how each fared, what came out, how close the artifact's outputs
  * are to the input model's per output, and how fast it is against fp32 on this machine.
  */
-record BuildReport(
+public record BuildReport(
     String hwcVersion,
     String target,
     String profileSource,
@@ -25,13 +25,13 @@ record BuildReport(
     Fidelity fidelity,
     Speed speed) {
 
-  record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
+  public record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 
-  record Artifact(String file, String format, String scheme, String sha256, long bytes, double sizeRatioToFp32,
+  public record Artifact(String file, String format, String scheme, String sha256, long bytes, double sizeRatioToFp32,
       int nodes, String checkedOn, String runtimeVersion) {}
 
   /** A compression plan tried: its scheme, whether it passed the gate, what it kept in float, its per-output figures. */
-  record Candidate(String scheme, boolean passed, String weakestOutput, double weakestCosine, double weakestIoU,
+  public record Candidate(String scheme, boolean passed, String weakestOutput, double weakestCosine, double weakestIoU,
       int quantizedLayers, List<String> keptFloat, long bytes, List<OutputFidelity> outputs) {}
 
   /**
@@ -46,7 +46,7 @@ record BuildReport(
    * @param curves for segmenters that name thin-curve mask channels: each curve read from the artifact's
    *     mask (R², pieces), see {@link dev.hwc.hwtests.CurveResult}
    */
-  record Fidelity(int samples, String sampleSource, List<OutputFidelity> outputs, String weakestOutput,
+  public record Fidelity(int samples, String sampleSource, List<OutputFidelity> outputs, String weakestOutput,
       double minCosine, double maxRelativeL2, double minIoU, boolean passed, List<dev.hwc.hwtests.CurveResult> curves) {}
 
   /**
@@ -60,6 +60,6 @@ record BuildReport(
    * @param speedupMax largest per-round ratio
    * @param note a plain statement of the result
    */
-  record Speed(boolean measured, double fp32P50Millis, double p50Millis, double speedup, double speedupMin,
+  public record Speed(boolean measured, double fp32P50Millis, double p50Millis, double speedup, double speedupMin,
       double speedupMax, String note) {}
 }

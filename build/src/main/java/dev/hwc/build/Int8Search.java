@@ -1,6 +1,5 @@
-package dev.hwc.cli;
+package dev.hwc.build;
 
-import dev.hwc.backends.Emitter;
 import dev.hwc.backends.calib.Calibrator;
 import dev.hwc.backends.calib.ChannelAbsMax;
 import dev.hwc.compiler.data.SampleSet;
@@ -16,7 +15,6 @@ import dev.hwc.compiler.quant.calib.TensorRange;
 import dev.hwc.hwtests.Evaluation;
 import dev.hwc.hwtests.Fidelity;
 import dev.hwc.hwtests.OutputFidelity;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,9 +28,13 @@ import java.util.Set;
  * Finds an int8 plan that passes the gate on the weakest output: static QDQ (calibrated) and, for
  * MatMul-heavy models on ONNX Runtime, dynamic quantization. A plan that fails the gate falls back
  * layer by layer: layers are ranked by how much quantizing each one alone hurts the weakest output,
- * and the most sensitive are kept in float until the plan passes.
+ * and the most sensitive are kept in float, doubling their number until the plan passes, then
+ * bisecting back to the fewest that pass.
+ *
+ * <p>Each plan is written by an {@link ArtifactWriter} into a working folder the caller owns and
+ * judged by an {@link Evaluation} (the input model against the artifact on a real runtime).
  */
-final class Int8Search {
+public final class Int8Search {
   /**
    * Smoothing strength for dynamic int8. Measured on all-MiniLM-L6-v2 over the 100 eval sentences
    * (pooled-embedding cosine, worst sentence), every MatMul input smoothed: alpha 0.5 0.959, 0.7
@@ -40,9 +42,29 @@ final class Int8Search {
    */
   static final double SMOOTHING_ALPHA = 0.8;
 
-  /** One plan, emitted and judged. */
-  record Candidate(String scheme, Graph graph, Path artifact, List<OutputFidelity> fidelity, boolean passed,
-      List<String> keptFloat, int quantizedLayers) {}
+  /**
+   * One plan, emitted and judged.
+   *
+   * @param scheme what the plan is
+   * @param graph the plan's graph (QDQ, dynamic, or float)
+   * @param written the artifact written for it, with the TFLite lowering's facts
+   * @param fidelity per-output figures against the input model
+   * @param passed whether it passed the gate
+   * @param keptFloat node names kept in float
+   * @param quantizedLayers layers in int8
+   */
+  public record Candidate(PlanKind scheme, Graph graph, ArtifactWriter.Written written, List<OutputFidelity> fidelity,
+      boolean passed, List<String> keptFloat, int quantizedLayers) {
+    /** The plan's artifact file. */
+    public Path artifact() {
+      return written.file();
+    }
+
+    /** The public view of this candidate, judged by {@code gate}. */
+    public Plan plan(Gate gate) {
+      return new Plan(scheme, passed, gate.verdict(fidelity), fidelity, keptFloat, quantizedLayers, written.bytes());
+    }
+  }
 
   private final QuantScheme scheme;
   private final Gate gate;
@@ -50,38 +72,35 @@ final class Int8Search {
   private final SampleSet calib;
   private final Calibration calibration;
   private final Path workDir;
-  private final PrintWriter out;
-  private final Emitter emitter;
+  private final BuildListener listener;
+  private final ArtifactWriter writer;
   private final List<Candidate> log = new ArrayList<>();
   private int emitted;
 
-  /** The accuracy gate, on the weakest output and the weakest mask channel. */
-  record Gate(double minCosine, double maxRelativeL2, double minIoU) {
-    boolean passes(List<OutputFidelity> f) {
-      return f.stream().allMatch(o -> o.cosine() >= minCosine && o.relativeL2() <= maxRelativeL2 && o.minIoU() >= minIoU);
-    }
-
-    /** How far a plan is from the reference: the worst of 1 - cosine and 1 - IoU over outputs and channels. */
-    static double damage(List<OutputFidelity> f) {
-      return f.stream().mapToDouble(o -> Math.max(1 - o.cosine(), 1 - o.minIoU())).max().orElse(0);
-    }
-  }
-
-  /** @param emitter writes each plan as the target's artifact (QDQ ONNX, or full-integer TFLite) */
-  Int8Search(QuantScheme scheme, Gate gate, Evaluation eval, SampleSet calib, Calibration calibration, Path workDir,
-      PrintWriter out, Emitter emitter) {
-    this.emitter = emitter;
+  /**
+   * @param scheme the target's int8 scheme (which ops, symmetric or not, whether float may remain)
+   * @param gate the accuracy gate each plan must pass
+   * @param eval the input model's outputs on the eval samples, and the runtime that runs each plan
+   * @param calib calibration samples
+   * @param calibration the range calibration method
+   * @param workDir where plans are written (the caller owns and deletes it)
+   * @param listener told of calibration, every plan judged and every fallback step
+   * @param writer writes each plan as the target's artifact (QDQ ONNX, or TFLite)
+   */
+  public Int8Search(QuantScheme scheme, Gate gate, Evaluation eval, SampleSet calib, Calibration calibration,
+      Path workDir, BuildListener listener, ArtifactWriter writer) {
+    this.writer = writer;
     this.scheme = scheme;
     this.gate = gate;
     this.eval = eval;
     this.calib = calib;
     this.calibration = calibration;
     this.workDir = workDir;
-    this.out = out;
+    this.listener = listener;
   }
 
   /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
-  Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
+  public Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
     // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
     // leave a data-movement output without the input it shared params with, or a Softmax output
@@ -93,7 +112,7 @@ final class Int8Search {
         observe.add(act.input(0));
       }
     });
-    out.printf("calibrating %d activations on %d samples (%s)%n", observe.size(), calib.size(), calibration);
+    listener.calibrationStarted(observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
     Map<String, Integer> meanAxes = new LinkedHashMap<>();
     for (Node n : g.nodes()) {
@@ -107,9 +126,9 @@ final class Int8Search {
         meanAxes.put(n.input(0), g.type(n.input(0)).shape().rank() - 1); // features on the last axis
       }
     }
-    Progress bar = new Progress(out, "calibrate");
     Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
-        Calibrator.Options.DEFAULT.withProgress(bar::accept).withChannelMeans(meanAxes));
+        Calibrator.Options.DEFAULT.withProgress((done, total) -> listener.progress("calibrate", done, total))
+            .withChannelMeans(meanAxes));
     Map<String, double[]> lohi = new LinkedHashMap<>();
     Map<String, float[]> means = new LinkedHashMap<>();
     ranges.forEach((k, r) -> {
@@ -127,17 +146,17 @@ final class Int8Search {
         throw new dev.hwc.common.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
       }
       Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
-      out.printf("%s: keeping the %d layer(s) that write or read them in float%n", what, kept.size());
+      listener.info(what + ": keeping the " + kept.size() + " layer(s) that write or read them in float");
       keepFloat = new LinkedHashSet<>(keepFloat);
       keepFloat.addAll(kept);
     }
-    Candidate c = judge("static", StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, means, scheme),
+    Candidate c = judge(PlanKind.STATIC, StaticQuantizer.apply(g, StaticQuantizer.plan(g, scheme, keepFloat), lohi, means, scheme),
         List.copyOf(keepFloat), full.nodes().size() - keepFloat.size());
     if (c.passed() || full.nodes().isEmpty()) {
       return c;
     }
     if (!scheme.floatAllowed()) {
-      out.printf("static plan fails the gate and this target is integer-only: no layer can be kept in float%n");
+      listener.info("static plan fails the gate and this target is integer-only: no layer can be kept in float");
       return c;
     }
     Set<String> forced = keepFloat;
@@ -157,19 +176,19 @@ final class Int8Search {
    * the layer-by-layer fallback of the better one; empty when the model has no MatMul with constant
    * weights.
    */
-  List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
-    if (emitter.format().equals("tflite")) {
+  public List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
+    if (writer.format().equals("tflite")) {
       return weightOnlyPlans(float32, keepFloat);
     }
     DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat);
     if (plainQ.matMuls().isEmpty()) {
       return List.of();
     }
-    Candidate plain = judge("dynamic", plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
+    Candidate plain = judge(PlanKind.DYNAMIC, plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
-    out.printf("measuring %d MatMul inputs per channel on %d samples for smoothing%n", acts.size(), calib.size());
-    Progress bar = new Progress(out, "smooth");
-    Map<String, float[]> absMax = ChannelAbsMax.measure(float32, acts, calib, bar::accept);
+    listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
+    Map<String, float[]> absMax = ChannelAbsMax.measure(float32, acts, calib,
+        (done, total) -> listener.progress("smooth", done, total));
     absMax.keySet().removeIf(a -> SmoothActivations.outlierRatio(absMax.get(a)) <= SmoothActivations.OUTLIER_RATIO);
     List<Candidate> passing = new ArrayList<>();
     if (plain.passed()) {
@@ -178,11 +197,11 @@ final class Int8Search {
     Candidate smoothed = null;
     Graph g = float32;
     if (!absMax.isEmpty()) {
-      out.printf("smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)%n", absMax.size(), acts.size(),
-          SmoothActivations.OUTLIER_RATIO);
+      listener.info(String.format(java.util.Locale.ROOT, "smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)",
+          absMax.size(), acts.size(), SmoothActivations.OUTLIER_RATIO));
       g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
       DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
-      smoothed = judge("dynamic-smoothed", r.graph(), List.copyOf(keepFloat), r.matMuls().size());
+      smoothed = judge(PlanKind.DYNAMIC_SMOOTHED, r.graph(), List.copyOf(keepFloat), r.matMuls().size());
       if (smoothed.passed()) {
         passing.add(smoothed);
       }
@@ -208,7 +227,7 @@ final class Int8Search {
     if (r.layers().isEmpty()) {
       return List.of();
     }
-    Candidate c = judge("dynamic", r.graph(), List.copyOf(keepFloat), r.layers().size());
+    Candidate c = judge(PlanKind.DYNAMIC, r.graph(), List.copyOf(keepFloat), r.layers().size());
     if (c.passed()) {
       return List.of(c);
     }
@@ -217,6 +236,7 @@ final class Int8Search {
         only -> WeightOnlyQuantizer.apply(g, complement(layers, only)).graph()));
   }
 
+  /** A plan for a set of layer names: kept in float, or the only ones quantized. */
   interface Planner {
     Graph plan(Set<String> nodes) throws Exception;
   }
@@ -228,17 +248,14 @@ final class Int8Search {
    */
   private Candidate fallback(Candidate first, List<String> layers, Set<String> keepFloat, Planner keeping,
       Planner onlyQuantizing) throws Exception {
-    out.printf("%s plan fails the gate (weakest output '%s', cosine %s): ranking %d layers by sensitivity%n",
-        first.scheme(), Fidelity.weakest(first.fidelity()).output(), Format.num(Fidelity.weakest(first.fidelity()).cosine()),
-        layers.size());
+    listener.fallbackStarted(first.plan(gate), layers.size());
     Map<String, Double> damage = new LinkedHashMap<>();
     int probe = Math.min(eval.size(), 8);
-    Progress p = new Progress(out, "sensitivity");
     int i = 0;
     for (String layer : layers) {
-      Path a = emit(onlyQuantizing.plan(Set.of(layer)));
+      Path a = emit(onlyQuantizing.plan(Set.of(layer))).file();
       damage.put(layer, Gate.damage(eval.compare(a, probe)));
-      p.accept(++i, layers.size());
+      listener.progress("sensitivity", ++i, layers.size());
     }
     List<String> ranked = new ArrayList<>(layers);
     ranked.sort(Comparator.comparingDouble((String l) -> damage.get(l)).reversed());
@@ -277,30 +294,26 @@ final class Int8Search {
     Set<String> kept = new LinkedHashSet<>(keepFloat);
     kept.addAll(ranked.subList(0, k));
     Candidate c = judge(first.scheme(), keeping.plan(kept), List.copyOf(kept), layers - k);
-    out.printf("  keeping %d most sensitive layer(s) in float: weakest cosine %s, weakest IoU %s%s%n", k,
-        Format.num(Fidelity.weakest(c.fidelity()).cosine()),
-        Format.num(c.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1)),
-        c.passed() ? " (passes)" : "");
+    listener.fallbackStep(k, c.plan(gate));
     return c;
   }
 
-  private Candidate judge(String name, Graph g, List<String> kept, int quantized) throws Exception {
-    Path a = emit(g);
-    List<OutputFidelity> f = eval.compare(a);
-    Candidate c = new Candidate(name, g, a, f, gate.passes(f), kept, quantized);
+  private Candidate judge(PlanKind kind, Graph g, List<String> kept, int quantized) throws Exception {
+    ArtifactWriter.Written a = emit(g);
+    List<OutputFidelity> f = eval.compare(a.file());
+    Candidate c = new Candidate(kind, g, a, f, gate.passes(f), kept, quantized);
     log.add(c);
+    listener.planJudged(c.plan(gate));
     return c;
   }
 
   /** Every plan judged, fallback steps included, in order. */
-  List<Candidate> log() {
+  public List<Candidate> log() {
     return List.copyOf(log);
   }
 
-  private Path emit(Graph g) throws Exception {
-    Path p = workDir.resolve("candidate-" + emitted++ + "." + emitter.extension());
-    emitter.emit(g, p);
-    return p;
+  private ArtifactWriter.Written emit(Graph g) throws Exception {
+    return writer.write(g, workDir.resolve("candidate-" + emitted++ + "." + writer.extension()));
   }
 
   private static Set<String> complement(List<String> all, Set<String> except) {
@@ -309,7 +322,4 @@ final class Int8Search {
     return s;
   }
 
-  static List<String> names(List<Node> nodes) {
-    return nodes.stream().map(Node::name).toList();
-  }
 }

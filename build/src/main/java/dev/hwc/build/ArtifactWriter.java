@@ -1,0 +1,121 @@
+package dev.hwc.build;
+
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.tflite.EdgeTpuReport;
+import dev.hwc.backends.tflite.TfliteEmitter;
+import dev.hwc.backends.tflite.TfliteLowering;
+import dev.hwc.common.BadInputException;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.profiles.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.tensorflow.lite.schema.BuiltinOperator;
+
+/**
+ * Writes a graph as the target's artifact, once: ONNX (fp32, fp16, the QDQ and dynamic int8 plans),
+ * or TFLite (fp32 or fp16 weights for a float graph, full-integer or dynamic range for a quantized
+ * plan), whose lowering's facts (op count, TRANSPOSEs, notes, the Edge TPU mapping) come back with
+ * the file. Every write is reported to the listener as one lowering.
+ */
+public final class ArtifactWriter {
+  /** A written artifact, its size, and for TFLite what its lowering found (null for ONNX). */
+  public record Written(Path file, long bytes, TfliteFacts tflite) {}
+
+  private final Profile profile;
+  private final boolean tflite;
+  private final boolean nchwIo;
+  private final TfliteLowering.IoType ioType;
+  private final BuildListener listener;
+
+  private ArtifactWriter(Profile profile, boolean tflite, boolean nchwIo, TfliteLowering.IoType ioType,
+      BuildListener listener) {
+    this.profile = profile;
+    this.tflite = tflite;
+    this.nchwIo = nchwIo;
+    this.ioType = ioType;
+    this.listener = listener;
+  }
+
+  /** ONNX artifacts, whatever the target. */
+  public static ArtifactWriter onnx(BuildListener listener) {
+    return new ArtifactWriter(null, false, false, null, listener);
+  }
+
+  /**
+   * The target's own artifact format (its profile's {@code artifact}: TFLite, else ONNX).
+   *
+   * @param nchwIo TFLite: keep the source's NCHW rank-4 graph IO
+   * @param ioType TFLite: graph IO of quantized models; null for the profile's first IO precision
+   */
+  public static ArtifactWriter forTarget(Profile profile, boolean nchwIo, TfliteLowering.IoType ioType,
+      BuildListener listener) {
+    return new ArtifactWriter(profile, profile.artifact().equals("tflite"), nchwIo, ioType, listener);
+  }
+
+  /** "tflite" or "onnx". */
+  public String format() {
+    return tflite ? "tflite" : "onnx";
+  }
+
+  /** The file extension, without dot. */
+  public String extension() {
+    return format();
+  }
+
+  /**
+   * Writes a float or quantized graph; {@code fp16}: TFLite fp16 weights (ignored for ONNX). Bad
+   * input when the TFLite backend cannot lower an op, or the IO type is not the target's.
+   */
+  public Written write(Graph g, Path file, boolean fp16) throws IOException {
+    TfliteFacts facts = null;
+    if (tflite) {
+      TfliteLowering.Result lowered = new TfliteEmitter(tfliteOptions(fp16)).write(g, file);
+      facts = facts(lowered, g);
+    } else {
+      new OnnxEmitter().emit(g, file);
+    }
+    Written w = new Written(file, Files.size(file), facts);
+    listener.lowered(new BuildListener.Lowering(format(), file, w.bytes(), facts));
+    return w;
+  }
+
+  /** Writes a graph (float weights). */
+  public Written write(Graph g, Path file) throws IOException {
+    return write(g, file, false);
+  }
+
+  private TfliteFacts facts(TfliteLowering.Result lowered, Graph g) {
+    boolean ioTranspose = lowered.model().ops.stream()
+        .anyMatch(op -> op.builtin() == BuiltinOperator.TRANSPOSE && op.role().equals("io"));
+    EdgeTpuReport.Report edgeTpu = partitionsOnce(profile) ? EdgeTpuReport.analyze(lowered.model(), g, profile) : null;
+    return new TfliteFacts(lowered.model().ops.size(), lowered.internalTransposes(), ioTranspose,
+        List.copyOf(lowered.notes()), edgeTpu);
+  }
+
+  static boolean partitionsOnce(Profile p) {
+    return p != null && p.partitioning().mode().equals("first-unsupported-to-cpu");
+  }
+
+  /** IO of TFLite artifacts: the asked type, else the profile's first IO precision (int8 for the Edge TPU). */
+  private TfliteLowering.Options tfliteOptions(boolean fp16) {
+    List<String> legal = profile.precisions().io();
+    String io = ioType != null ? ioName(ioType) : legal.isEmpty() ? "fp32" : legal.get(0);
+    if (!legal.isEmpty() && !legal.contains(io)) {
+      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal) + " graph IO, not " + io);
+    }
+    // TRANSPOSE_CONV with a bias input is version 3; a profile that allows only v2 gets the bias as an ADD
+    boolean biasInput = profile.op("ConvTranspose").map(r -> r.opVersion() == null || r.opVersion() >= 3).orElse(true);
+    return new TfliteLowering.Options(fp16, fp16 ? TfliteLowering.IoType.FLOAT : TfliteLowering.IoType.of(io), nchwIo,
+        biasInput);
+  }
+
+  private static String ioName(TfliteLowering.IoType t) {
+    return switch (t) {
+      case FLOAT -> "fp32";
+      case INT8 -> "int8";
+      case UINT8 -> "uint8";
+    };
+  }
+}

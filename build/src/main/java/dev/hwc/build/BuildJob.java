@@ -1,0 +1,464 @@
+package dev.hwc.build;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hwc.backends.HwcVersion;
+import dev.hwc.backends.Runtime;
+import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.backends.tflite.EdgeTpuReport;
+import dev.hwc.backends.tflite.TfliteLowering;
+import dev.hwc.common.BadInputException;
+import dev.hwc.compiler.analysis.Legality;
+import dev.hwc.compiler.analysis.ModelStats;
+import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.frontend.Frontends;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ops.GraphValidator;
+import dev.hwc.compiler.ops.ShapeInference;
+import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.passes.PassRecord;
+import dev.hwc.compiler.passes.PassRecorder;
+import dev.hwc.compiler.passes.Pipeline;
+import dev.hwc.compiler.passes.UpgradeOpset;
+import dev.hwc.compiler.quant.ConvertToFp16;
+import dev.hwc.compiler.quant.QuantScheme;
+import dev.hwc.hwtests.CurveFidelity;
+import dev.hwc.hwtests.CurveResult;
+import dev.hwc.hwtests.Evaluation;
+import dev.hwc.hwtests.Fidelity;
+import dev.hwc.hwtests.MaskSpec;
+import dev.hwc.hwtests.OutputFidelity;
+import dev.hwc.hwtests.OutputKind;
+import dev.hwc.hwtests.bench.Bench;
+import dev.hwc.hwtests.bench.BenchOptions;
+import dev.hwc.hwtests.bench.BenchResult;
+import dev.hwc.hwtests.bench.BenchTarget;
+import dev.hwc.profiles.Profile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * One build: read, optimize, compress as the target allows, emit, check per output, measure,
+ * report. Artifacts are written into a staging folder ({@link OutputStaging}) moved into place only
+ * when every step succeeded; an in-memory build writes only to a temporary folder it deletes.
+ */
+final class BuildJob {
+  private final BuildRequest o;
+  private final Profile profile;
+  private final BuildListener listener;
+  private final ModelInput input;
+  private final List<String> notes = new ArrayList<>();
+  /** Whether the target's artifact is TFLite (its own lowering, emitter, runtime and reports). */
+  private final boolean tflite;
+  /** Every plan judged, fallback steps included, for the report. */
+  private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  private ArtifactWriter writer;
+  /** The model file the artifact is checked against (the user's, the bundled copy, or the in-memory graph as ONNX). */
+  private Path model;
+
+  BuildJob(BuildRequest request, BuildListener listener) {
+    this.o = request;
+    this.profile = request.profile();
+    this.listener = listener == null ? BuildListener.NONE : listener;
+    this.input = request.model();
+    this.tflite = profile.artifact().equals("tflite");
+  }
+
+  BuildResult run() throws Exception {
+    if (input.graph() == null) {
+      model = input.resolveFile(); // bad input first when the file is missing
+    }
+    Precision precision = precision();
+    checkBuildable(precision);
+    OutputStaging.check(o.output(), o.replaceOutput());
+    Path referenceDir = null;
+    Graph source;
+    if (input.graph() != null) {
+      source = GraphValidator.check(ShapeInference.run(input.graph()));
+      referenceDir = Files.createTempDirectory("hwc-model-");
+      model = referenceDir.resolve(input.stem() + ".onnx");
+      new OnnxEmitter().emit(source, model);
+    } else {
+      source = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
+    }
+    try {
+      return build(source, precision);
+    } finally {
+      if (referenceDir != null) {
+        OutputStaging.deleteRecursively(referenceDir);
+      }
+    }
+  }
+
+  private BuildResult build(Graph source, Precision precision) throws Exception {
+    if (!o.shapes().isEmpty()) {
+      source = ShapeInference.bindInputs(source, o.shapes());
+    }
+    Runtime runtime = checkingRuntime();
+    String modelName = input.isBundledExample() ? "bundled example " + model.getFileName()
+        : input.graph() != null ? "in-memory graph '" + input.stem() + "'" : model.toString();
+    listener.started(new BuildListener.Started(modelName, profile.id(), precision, profile.artifact(), runtime.id()));
+
+    PassRecorder passes = new PassRecorder();
+    Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
+    if (tflite) {
+      optimized = TfliteLowering.prepare(optimized);
+    } else {
+      checkLegal(optimized);
+    }
+    writer = ArtifactWriter.forTarget(profile, o.nchwIo(), o.ioType(), listener);
+
+    try (OutputStaging staging = OutputStaging.open(o.output())) {
+      Path work = Files.createDirectories(staging.dir().resolve(".work"));
+      Path fp32 = work.resolve("fp32." + writer.extension());
+      ArtifactWriter.Written fp32Written;
+      try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
+        fp32Written = writer.write(optimized, fp32);
+      } catch (BadInputException e) {
+        throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
+      }
+      Samples s = samples(source, precision);
+      Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
+      Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
+      Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
+      List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
+      List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
+      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
+      Int8Search.Candidate chosen = m.chosen();
+      List<MaskSpec> masks = MaskSpec.of(source);
+      List<CurveResult> curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks);
+
+      String suffix = precision == Precision.FP32 ? "" : "_" + precision.id();
+      Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
+      Files.copy(chosen.artifact(), artifact);
+      EdgeTpuReport.Report edgeTpu = tflite ? tfliteNotes(chosen.written().tflite()) : null;
+      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
+          s.description(), gate, m.speed(), curves);
+      OutputStaging.deleteRecursively(work);
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      json.writeValue(staging.dir().resolve("report.json").toFile(), report);
+      if (edgeTpu != null) {
+        json.writeValue(staging.dir().resolve("edgetpu-report.json").toFile(), edgeTpu);
+      }
+      List<Plan> plans = judged.stream().map(c -> c.plan(gate)).toList();
+      Plan chosenPlan = null;
+      for (int i = 0; i < judged.size(); i++) {
+        if (judged.get(i) == chosen) {
+          chosenPlan = plans.get(i);
+        }
+      }
+      Path folder = staging.writes() ? o.output() : null;
+      BuildResult.Artifact a = new BuildResult.Artifact(artifact.getFileName().toString(), writer.format(),
+          folder == null ? null : folder.resolve(artifact.getFileName()),
+          folder == null ? Files.readAllBytes(artifact) : null, report.artifact().sha256(), report.artifact().bytes());
+      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder);
+      if (!chosen.passed()) {
+        throw new CheckFailedException(gate.failure(chosen.fidelity()) + "; no plan passed, no artifact written", result);
+      }
+      if (o.requireSpeedup() && m.speed().measured() && !(m.speed().speedup() > 1)) {
+        throw new CheckFailedException(m.speed().note() + "; --require-speedup: no artifact written", result);
+      }
+      staging.commit();
+      return result;
+    }
+  }
+
+  /** The precision to build: asked for, or the target's first legal weight precision. */
+  private Precision precision() {
+    List<String> legal = profile.precisions().weights();
+    String p = o.precision() != null ? o.precision().id() : legal.get(0);
+    boolean fp16Tflite = p.equals("fp16") && tflite && profile.allowsFloat();
+    if (!legal.contains(p) && !fp16Tflite) {
+      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal)
+          + " weights, not " + p);
+    }
+    return Precision.of(p);
+  }
+
+  /** Artifacts this hwc makes: ONNX (fp32, fp16, int8 QDQ), also as the input a TensorRT engine is built from. */
+  private void checkBuildable(Precision precision) {
+    if (profile.artifact().equals("tensorrt")) {
+      notes.add("TensorRT engine not built: this machine has no CUDA device; the artifact is the ONNX file TensorRT "
+          + "builds its engine from (" + precision.id()
+          + (precision == Precision.INT8 ? ", explicit symmetric QDQ" : "") + ")");
+    }
+  }
+
+  /** The runtime that checks the artifact: the profile's, or ONNX Runtime CPU for ONNX-based artifacts when it is missing. */
+  private Runtime checkingRuntime() {
+    Runtime wanted = find(profile.runtime());
+    if (wanted != null && wanted.unavailableReason().isEmpty()) {
+      return wanted;
+    }
+    String why = wanted == null ? "not registered" : wanted.unavailableReason().get();
+    Runtime ort = find("onnxruntime");
+    if (ort == null || ort.unavailableReason().isPresent()) {
+      throw new BadInputException("no runtime can check this artifact here: " + profile.runtime() + " " + why);
+    }
+    notes.add("checked on ONNX Runtime CPU instead of " + profile.runtime() + " (" + why + ")");
+    return ort;
+  }
+
+  private void checkLegal(Graph g) {
+    Legality.Report r = Legality.check(g, profile);
+    if (!r.allSupported() && !profile.partitioning().mode().equals("per-op-fallback")) {
+      Legality.Verdict v = r.firstUnsupported().orElseThrow();
+      throw new BadInputException(v.node().describe() + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
+    }
+  }
+
+  /** Calibration and eval samples. */
+  record Samples(SampleSet calib, SampleSet eval, String description) {}
+
+  private Samples samples(Graph source, Precision precision) throws IOException {
+    // the bundled example is checked on its own eval strips (with ground truth), not on random data
+    SampleSet evalSet = o.eval() != null ? o.eval().load(source.inputs())
+        : input.isBundledExample() ? SampleSet.load(ModelInput.bundledEval(model), source.inputs()) : null;
+    String evalName = o.eval() != null ? o.eval().description() : "the bundled example's eval strips";
+    if (precision != Precision.INT8) {
+      if (evalSet != null) {
+        return new Samples(null, evalSet, evalName);
+      }
+      return new Samples(null, SampleSet.random(source.inputs(), o.randomSamples(), 0),
+          o.randomSamples() + " seeded random samples");
+    }
+    SampleSet calib;
+    String from;
+    Path beside = input.graph() != null ? null : model.toAbsolutePath().getParent().resolve("calib");
+    if (o.calibration() != null && o.calibration().isRandom()) {
+      String warn = "WARNING: calibrating on seeded random data (--calib random): int8 ranges will not match real "
+          + "inputs; use this only to try the pipeline";
+      listener.info(warn);
+      notes.add(warn);
+      calib = SampleSet.random(source.inputs(), 64, 0);
+      from = "seeded random data";
+    } else if (o.calibration() != null) {
+      calib = o.calibration().load(source.inputs());
+      from = o.calibration().description();
+    } else if (beside != null && Files.isDirectory(beside)) {
+      calib = SampleSet.load(beside, source.inputs());
+      from = beside.toString();
+      notes.add("calibration data from " + beside + " (found beside the model)");
+      listener.info("using calibration data found beside the model: " + beside);
+    } else {
+      throw new BadInputException("int8 needs calibration data: pass --calib DIR (a folder of .npz files keyed by input "
+          + "name, one sample each), or put it in calib/ beside the model; --calib random only to try the pipeline");
+    }
+    if (evalSet != null) {
+      return new Samples(calib, evalSet, evalName);
+    }
+    SampleSet.Split split = calib.split(0.2);
+    if (split.heldOut().size() == 0) {
+      throw new BadInputException("too few calibration samples (" + calib.size() + ") to hold some out for the check; pass --eval DIR");
+    }
+    return new Samples(split.calibration(), split.heldOut(),
+        split.heldOut().size() + " samples held out of " + from + " (calibrated on the other " + split.calibration().size() + ")");
+  }
+
+  private List<Int8Search.Candidate> candidates(Precision precision, Graph optimized, ArtifactWriter.Written fp32,
+      Evaluation eval, Samples s, Gate gate, Path work) throws Exception {
+    if (precision == Precision.FP32) {
+      judged.add(judge(PlanKind.FP32, optimized, fp32, eval, gate, List.of()));
+      return List.copyOf(judged);
+    }
+    if (precision == Precision.FP16 && tflite) {
+      notes.add("fp16 TFLite: fp16 weights behind DEQUANTIZE, computed in fp32 by CPU kernels (XNNPACK folds them at load)");
+      ArtifactWriter.Written w = writer.write(optimized, work.resolve("fp16.tflite"), true);
+      judged.add(judge(PlanKind.FP16, optimized, w, eval, gate, List.of()));
+      return List.copyOf(judged);
+    }
+    if (precision == Precision.FP16) {
+      Graph half = fp16(optimized);
+      ArtifactWriter.Written w = writer.write(half, work.resolve("fp16.onnx"));
+      judged.add(judge(PlanKind.FP16, half, w, eval, gate, List.copyOf(profile.keepHigherPrecision())));
+      return List.copyOf(judged);
+    }
+    QuantScheme scheme = QuantScheme.of(profile);
+    Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
+    LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
+    List<Int8Search.Candidate> out = new ArrayList<>();
+    // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range
+    // (int8 weights, float activations) where the target runs float; not TensorRT, not the Edge TPU
+    boolean dynamicLegal = profile.runtime().equals("onnxruntime") || tflite && profile.allowsFloat();
+    if (o.scheme() == Scheme.DYNAMIC && !dynamicLegal) {
+      throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
+          + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
+    }
+    if (o.scheme() != Scheme.DYNAMIC) {
+      out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
+    }
+    if (o.scheme() != Scheme.STATIC && dynamicLegal) {
+      List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
+      if (!d.isEmpty()) {
+        out.addAll(d);
+      } else if (o.scheme() == Scheme.DYNAMIC) {
+        throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
+      }
+    }
+    judged.addAll(search.log());
+    return out;
+  }
+
+  private Int8Search.Candidate judge(PlanKind kind, Graph g, ArtifactWriter.Written w, Evaluation eval, Gate gate,
+      List<String> kept) throws Exception {
+    List<OutputFidelity> f = eval.compare(w.file());
+    Int8Search.Candidate c = new Int8Search.Candidate(kind, g, w, f, gate.passes(f), kept, 0);
+    listener.planJudged(c.plan(gate));
+    return c;
+  }
+
+  /**
+   * For TFLite artifacts: the lowering's findings as notes (from the chosen plan's own lowering),
+   * and on a target that partitions once (the Edge TPU) its mapping report.
+   */
+  private EdgeTpuReport.Report tfliteNotes(TfliteFacts lowered) {
+    notes.addAll(lowered.notes());
+    if (lowered.internalTransposes() > 0) {
+      notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
+          + "differs between NCHW and NHWC)");
+    }
+    if (lowered.ioTranspose() && ArtifactWriter.partitionsOnce(profile)) {
+      notes.add("--io-layout nchw put a TRANSPOSE at the graph's edge, which the Edge TPU cannot run; feed NHWC to keep "
+          + "the model on the TPU");
+    }
+    return lowered.edgeTpu();
+  }
+
+  private Graph fp16(Graph g) {
+    notes.add("fp16 with fp32 graph inputs and outputs; kept in fp32: " + String.join(", ", profile.keepHigherPrecision()));
+    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision());
+  }
+
+  private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {
+    return tried.stream().max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
+  }
+
+  record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
+
+  /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
+  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s, Graph source) throws IOException {
+    // not timed: the most faithful plan (the weakest output's cosine decides)
+    Int8Search.Candidate first = candidates.stream()
+        .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
+    if (first.scheme() == PlanKind.FP32 || o.benchSeconds() == 0) {
+      String why = first.scheme() == PlanKind.FP32 ? "fp32 build: nothing to compare" : "skipped (--bench-seconds 0)";
+      BuildReport.Speed skipped = new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
+      listener.timingFinished(skipped);
+      return new Measured(first, skipped);
+    }
+    listener.timingStarted(candidates.stream().map(Int8Search.Candidate::scheme).toList(), o.benchSeconds());
+    List<BenchTarget> targets = new ArrayList<>();
+    String rt = tflite ? "tflite" : "onnxruntime";
+    targets.add(new BenchTarget("fp32", fp32, rt, 0));
+    for (Int8Search.Candidate c : candidates) {
+      targets.add(new BenchTarget(c.scheme().id(), c.artifact(), rt, 0));
+    }
+    BenchOptions opts = BenchOptions.defaults().withSeconds(o.benchSeconds()).withBaseline(false).withWarmup(10)
+        .withShapes(o.shapes());
+    // real data where every artifact takes the source model's inputs as they are (ONNX; TFLite with
+    // token ids and other non-image inputs); an NHWC or int8 TFLite input gets seeded random data of
+    // its own shape and type from the harness
+    boolean sourceInputs = rt.equals("onnxruntime") || targets.stream().allMatch(t -> takesSourceInputs(t.artifact(), source));
+    Path inputs = s.eval() != null && sourceInputs ? firstSampleFile(s) : null;
+    if (inputs != null) {
+      opts = opts.withInputs(inputs);
+    }
+    BenchResult r = Bench.compare(targets, opts);
+    Int8Search.Candidate fastest = first;
+    double bestSpeedup = -1;
+    for (Int8Search.Candidate c : candidates) {
+      double sp = r.ratio(c.scheme().id()).map(BenchResult.Ratio::speedup).orElse(Double.NaN);
+      if (sp > bestSpeedup) {
+        bestSpeedup = sp;
+        fastest = c;
+      }
+    }
+    String name = fastest.scheme().id();
+    BenchResult.Ratio ratio = r.ratio(name).orElseThrow();
+    double fp32P50 = r.find("fp32").orElseThrow().latencyMs().p50();
+    double p50 = r.find(name).orElseThrow().latencyMs().p50();
+    double speedup = ratio.speedup();
+    String note = speedup > 1
+        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than fp32 here (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50)
+        : String.format(java.util.Locale.ROOT, "%s is NOT faster than fp32 on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50);
+    BuildReport.Speed speed = new BuildReport.Speed(true, fp32P50, p50, speedup, 1 / ratio.max(), 1 / ratio.min(), note);
+    listener.timingFinished(speed);
+    return new Measured(fastest, speed);
+  }
+
+  /** Whether a TFLite artifact's inputs are the source model's: same names, types and shapes. */
+  private static boolean takesSourceInputs(Path artifact, Graph source) {
+    try (var s = new dev.hwc.backends.tflite.TfliteRuntime().open(artifact, dev.hwc.backends.SessionOptions.DEFAULT)) {
+      return s.inputs().size() == source.inputs().size() && s.inputs().stream().allMatch(v -> source.inputs().stream()
+          .anyMatch(w -> w.name().equals(v.name()) && w.dtype() == v.dtype() && w.shape().equals(v.shape())));
+    }
+  }
+
+  /** The eval set's first sample written as an .npz the harness reads (real data for timing). */
+  private Path firstSampleFile(Samples s) throws IOException {
+    Path f = Files.createTempFile("hwc-bench-input", ".npz");
+    f.toFile().deleteOnExit();
+    dev.hwc.compiler.data.Npy.writeNpz(f, s.eval().get(0));
+    return f;
+  }
+
+  private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
+      Runtime runtime, Precision precision, Evaluation eval, String sampleSource, Gate gate, BuildReport.Speed speed,
+      List<CurveResult> curves) throws IOException {
+    ModelStats before = ModelStats.of(source);
+    ModelStats after = ModelStats.of(chosen.graph());
+    List<BuildReport.Candidate> cands = new ArrayList<>();
+    for (Int8Search.Candidate c : judged) {
+      OutputFidelity w = Fidelity.weakest(c.fidelity());
+      cands.add(new BuildReport.Candidate(c.scheme().id(), c.passed(), w.output(), w.cosine(),
+          c.fidelity().stream().mapToDouble(OutputFidelity::minIoU).min().orElse(1), c.quantizedLayers(),
+          c.keptFloat(), c.written().bytes(), c.fidelity()));
+    }
+    OutputFidelity weakest = Fidelity.weakest(chosen.fidelity());
+    TfliteFacts facts = chosen.written().tflite();
+    String inputPath = input.isBundledExample() ? "bundled:" + ModelInput.EXAMPLE_RESOURCE
+        : input.graph() != null ? "graph:" + input.stem() : model.toString();
+    return new BuildReport(HwcVersion.VALUE, profile.id(), profile.source(), precision.id(), notes,
+        new BuildReport.Input(inputPath, sha256(model), Files.size(model), source.opset(), before.nodes(),
+            before.parameters(), input.isBundledExample()),
+        passes, before.opHistogram(), after.opHistogram(), cands,
+        new BuildReport.Artifact(artifact.getFileName().toString(), writer.extension(), chosen.scheme().id(),
+            sha256(artifact), Files.size(artifact), (double) Files.size(artifact) / Files.size(fp32),
+            facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
+        new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
+            gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
+        speed);
+  }
+
+  static Runtime find(String id) {
+    for (Runtime r : ServiceLoader.load(Runtime.class)) {
+      if (r.id().equals(id)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
