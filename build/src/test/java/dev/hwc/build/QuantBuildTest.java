@@ -1,12 +1,14 @@
-package dev.hwc.cli;
+package dev.hwc.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hwc.backends.onnx.OnnxEmitter;
+import dev.hwc.common.BadInputException;
 import dev.hwc.compiler.data.Npy;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -14,6 +16,7 @@ import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.onnx.OnnxFrontend;
 import dev.hwc.compiler.zoo.SmallModels;
 import dev.hwc.compiler.zoo.ThinStructureModel;
+import dev.hwc.profiles.ProfileLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +24,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** int8 builds end to end: calibration, the per-output guard with its fallback, symmetric QDQ for TensorRT. */
+/**
+ * int8 (and fp16) builds end to end through {@link Compiler#build}, written to a folder: calibration,
+ * the per-output guard with its fallback, symmetric QDQ for TensorRT, fp16 on ONNX Runtime.
+ */
 class QuantBuildTest {
   @TempDir Path dir;
 
@@ -56,14 +62,22 @@ class QuantBuildTest {
     throw new AssertionError("no output " + name + " in " + outputs);
   }
 
+  /** A build of {@code model} for {@code target}, calibrated on {@code calib}, without the speed check, into {@code out}. */
+  private static BuildResult build(String target, Path model, Path calib, Path out, Scheme scheme) throws Exception {
+    BuildRequest.Builder b = BuildRequest.builder(ModelInput.file(model), ProfileLoader.builtin(target))
+        .benchSeconds(0).output(out).scheme(scheme);
+    if (calib != null) {
+      b.calibration(SampleSource.folder(calib));
+    }
+    return Compiler.build(b.build());
+  }
+
   @Test
   void thinOutputBreaksTheGuardCatchesItAndTheFallbackRepairsIt() throws Exception {
     Path m = model("thin", ThinStructureModel.graph());
     Path c = calib("thin-calib", ThinStructureModel.samples(40, 1));
     Path out = dir.resolve("thin-int8");
-    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "--calib", c.toString(),
-        "--scheme", "static", "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
+    build("x86-int8", m, c, out, Scheme.STATIC);
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     JsonNode first = report.get("candidates").get(0);
     JsonNode bg = output(first.get("outputs"), "background");
@@ -91,9 +105,7 @@ class QuantBuildTest {
     Path m = model("two", g);
     Path c = calib("two-calib", list(dev.hwc.compiler.data.SampleSet.random(g.inputs(), 60, 3)));
     Path out = dir.resolve("two-int8");
-    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "--calib", c.toString(),
-        "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
+    build("x86-int8", m, c, out, Scheme.AUTO);
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     for (JsonNode o : report.get("fidelity").get("outputs")) {
       assertTrue(o.get("cosine").asDouble() >= 0.99, o.toString());
@@ -114,10 +126,8 @@ class QuantBuildTest {
     Path m = model("res", g);
     Path c = calib("res-calib", list(dev.hwc.compiler.data.SampleSet.random(g.inputs(), 30, 5)));
     Path out = dir.resolve("res-cuda");
-    CliTest.Result r = CliTest.hwc("build", "--target", "cuda-int8", m.toString(), "--calib", c.toString(),
-        "--bench-seconds", "0", "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("TensorRT engine not built"), r.out());
+    BuildResult r = build("cuda-int8", m, c, out, Scheme.AUTO);
+    assertTrue(r.notes().stream().anyMatch(n -> n.contains("TensorRT engine not built")), r.notes().toString());
     Graph q = new OnnxFrontend().read(out.resolve("res_int8.onnx"));
     long qdq = 0;
     for (Node n : q.nodes()) {
@@ -135,9 +145,7 @@ class QuantBuildTest {
   void cudaFp16RunsOnOnnxRuntimeCpuWithEveryOutputAbove0999() throws Exception {
     Path m = model("unet", SmallModels.unetLike(6));
     Path out = dir.resolve("unet-fp16");
-    CliTest.Result r = CliTest.hwc("build", "--target", "cuda-fp16", m.toString(), "--bench-seconds", "0",
-        "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
+    build("cuda-fp16", m, null, out, Scheme.AUTO);
     JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertEquals("fp16", report.get("precision").asText());
     for (JsonNode o : report.get("fidelity").get("outputs")) {
@@ -151,9 +159,8 @@ class QuantBuildTest {
   @Test
   void int8WithoutCalibrationDataIsBadInputWithAHint() throws Exception {
     Path m = model("nocal", SmallModels.plainConvStack(1));
-    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", m.toString(), "-o", dir.resolve("x").toString());
-    assertEquals(2, r.code());
-    assertTrue(r.err().contains("--calib DIR"), r.err());
+    BadInputException e = assertThrows(BadInputException.class, () -> build("x86-int8", m, null, dir.resolve("x"), Scheme.AUTO));
+    assertTrue(e.getMessage().contains("--calib DIR"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("x")));
   }
 }
