@@ -13,7 +13,6 @@ import dev.hwc.compiler.quant.WeightOnlyQuantizer;
 import dev.hwc.compiler.quant.calib.Calibration;
 import dev.hwc.compiler.quant.calib.TensorRange;
 import dev.hwc.hwtests.Evaluation;
-import dev.hwc.hwtests.Fidelity;
 import dev.hwc.hwtests.OutputFidelity;
 import java.nio.file.Path;
 import java.util.ArrayList;
