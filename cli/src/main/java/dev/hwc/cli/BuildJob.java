@@ -35,12 +35,12 @@ import dev.hwc.hwtests.bench.BenchOptions;
 import dev.hwc.hwtests.bench.BenchResult;
 import dev.hwc.hwtests.bench.BenchTarget;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.OutputFolder;
 import dev.hwc.profiles.Profile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,9 +53,9 @@ import java.util.stream.Stream;
 
 /**
  * One {@code hwc build}: read, optimize, compress as the target allows, emit, check per output,
- * measure, report. Everything is written into a temporary folder beside the output and moved into
- * place only when every step succeeded, so a failed build leaves nothing behind and an existing
- * folder is replaced only with --force.
+ * measure, report. Everything is written into a staging folder beside the output ({@link OutputFolder})
+ * and moved into place only when every step succeeded, so a failed or killed build leaves nothing
+ * behind, and an existing folder is replaced only with --force and only when hwc wrote it.
  */
 final class BuildJob {
   private final Profile profile;
@@ -91,10 +91,7 @@ final class BuildJob {
   int run() throws Exception {
     String precision = precision();
     checkBuildable(precision);
-    Path target = output.toAbsolutePath().normalize();
-    if (Files.exists(target) && !o.force()) {
-      throw new BadInputException("output folder " + output + " exists; pass --force to replace it");
-    }
+    OutputFolder folder = OutputFolder.check(output, o.force(), inputFolders());
     Graph source = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
     if (!o.shapes().isEmpty()) {
       source = ShapeInference.bindInputs(source, o.shapes());
@@ -111,10 +108,9 @@ final class BuildJob {
       checkLegal(optimized);
     }
 
-    Files.createDirectories(target.getParent());
-    Path staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
-    Path work = Files.createDirectories(staging.resolve(".work"));
-    try {
+    try (folder) { // removes the staging folder unless committed (and on SIGINT/SIGTERM)
+      Path staging = folder.stage();
+      Path work = Files.createDirectories(staging.resolve(".work"));
       Path fp32 = work.resolve("fp32." + extension());
       try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
         floatEmitter(false).emit(optimized, fp32);
@@ -149,13 +145,27 @@ final class BuildJob {
       if (o.requireSpeedup() && m.speed().measured() && !(m.speed().speedup() > 1)) {
         throw new CheckFailedException(m.speed().note() + "; --require-speedup: no artifact written");
       }
-      moveIntoPlace(staging, target);
+      folder.commit();
       out.printf("wrote %s, %s%s%n", output.resolve(artifact.getFileName()), output.resolve("report.json"),
           edgeTpuSummary != null ? " and " + output.resolve("edgetpu-report.json") : "");
       return Hwc.OK;
-    } finally {
-      deleteRecursively(staging);
     }
+  }
+
+  /** Folders an output folder must never be or contain: the model's, and the calibration and eval folders. */
+  private java.util.Map<String, Path> inputFolders() {
+    java.util.Map<String, Path> m = new java.util.LinkedHashMap<>();
+    Path folder = model.toAbsolutePath().getParent();
+    m.put("the model's folder", folder);
+    m.put("the calibration folder beside the model", folder.resolve("calib"));
+    m.put("the eval folder beside the model", folder.resolve("eval"));
+    if (o.calib() != null && !"random".equals(o.calib())) {
+      m.put("the calibration folder", Path.of(o.calib()));
+    }
+    if (o.eval() != null) {
+      m.put("the eval folder", o.eval());
+    }
+    return m;
   }
 
   /** One line on what failed the gate: the weakest output, and the weakest mask channel when it is the culprit. */
@@ -500,18 +510,6 @@ final class BuildJob {
     if (edgeTpuSummary != null) {
       out.println();
       out.print(edgeTpuSummary.endsWith("\n") ? edgeTpuSummary : edgeTpuSummary + "\n");
-    }
-  }
-
-  private void moveIntoPlace(Path staging, Path target) throws IOException {
-    if (Files.exists(target)) {
-      Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-      Files.delete(old);
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-      deleteRecursively(old);
-    } else {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

@@ -24,6 +24,15 @@ public final class Hwc implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Native runtime logs (ONNX Runtime warnings, TFLite information) on stderr; quiet by default. */
+  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Show the native runtimes' own log lines (ONNX Runtime, TFLite) on stderr; also HWC_VERBOSE=1.")
+  void verbose(boolean on) {
+    if (on) {
+      System.setProperty(dev.hwc.backends.NativeLogs.PROPERTY, "true");
+    }
+  }
+
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
