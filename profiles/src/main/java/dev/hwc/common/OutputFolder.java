@@ -92,14 +92,16 @@ public final class OutputFolder implements AutoCloseable {
     guarded.put("the current folder", Path.of("").toAbsolutePath());
     guarded.put("your home folder", Path.of(System.getProperty("user.home")));
     Path real = realOrLexical(target);
-    for (Map.Entry<String, Path> g : guarded.entrySet()) {
-      if (g.getValue() == null) {
-        continue;
-      }
-      Path p = realOrLexical(g.getValue().toAbsolutePath().normalize());
-      if (p.startsWith(real)) {
-        throw new BadInputException("output folder " + shown + (p.equals(real) ? " is " : " contains ") + g.getKey()
-            + " (" + g.getValue() + "); hwc will not replace it: choose an output folder of its own");
+    for (boolean same : new boolean[] {true, false}) { // "is X" says more than "contains Y": checked first
+      for (Map.Entry<String, Path> g : guarded.entrySet()) {
+        if (g.getValue() == null) {
+          continue;
+        }
+        Path p = realOrLexical(g.getValue().toAbsolutePath().normalize());
+        if (same ? p.equals(real) : p.startsWith(real)) {
+          throw new BadInputException("output folder " + shown + (same ? " is " : " contains ") + g.getKey()
+              + " (" + g.getValue() + "); hwc will not replace it: choose an output folder of its own");
+        }
       }
     }
     for (Path q = target.getParent(); q != null; q = q.getParent()) {
