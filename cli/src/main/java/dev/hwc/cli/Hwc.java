@@ -57,6 +57,10 @@ public final class Hwc implements Callable<Integer> {
         err.println("hwc: error: " + oneLine(ex.getMessage()));
         return BAD_INPUT;
       }
+      if (ex instanceof java.nio.file.FileSystemException) { // a path the user gave: missing, unreadable, a loop
+        err.println("hwc: error: " + oneLine(dev.hwc.common.IoProblem.describe(ex)));
+        return BAD_INPUT;
+      }
       if (ex instanceof CheckFailedException) {
         err.println("hwc: check failed: " + oneLine(ex.getMessage()));
         return CHECK_FAILED;

@@ -55,6 +55,12 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    List<Profile> all = targets.all();
+    for (String id : only) { // an unknown id is an error, not an empty table
+      if (all.stream().noneMatch(p -> p.id().equals(id))) {
+        targets.resolve(id);
+      }
+    }
     Graph g = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
     if (!shapes.isEmpty()) {
       g = ShapeInference.bindInputs(g, ShapeOption.parse(shapes));
@@ -64,7 +70,7 @@ final class InspectCommand implements Callable<Integer> {
     // MACs from the optimized graph: the passes keep every product but make shapes known (folded shape chains)
     long macs = ModelStats.of(optimized).macs();
     List<TargetLegality> legality = new ArrayList<>();
-    for (Profile p : targets.all()) {
+    for (Profile p : all) {
       if (only.isEmpty() || only.contains(p.id())) {
         // TFLite targets are judged on the graph their backend lowers (erf GELUs fused into Gelu)
         Graph judged = p.artifact().equals("tflite") ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
