@@ -118,6 +118,87 @@ public final class OutputFolder implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Adds files to a folder that collects runs (hwc lab): the folder is created when missing (umask
+   * permissions), and must be a real folder (not a file, not a symbolic link); each file is written
+   * beside its name and renamed into place, and an existing file of the same name is never replaced. On
+   * failure nothing of this call is left. Returns the paths written, in order.
+   */
+  public static List<Path> addFiles(Path dir, Map<String, byte[]> files) throws IOException {
+    checkAddable(dir);
+    String shown = dir.toString();
+    Path target = dir.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(target);
+    } catch (FileAlreadyExistsException e) {
+      throw new BadInputException("cannot create output folder " + shown + ": " + IoProblem.describe(e));
+    }
+    return write(target, dir, files);
+  }
+
+  /** Checks, before any work, that {@link #addFiles} may add to {@code dir}; creates nothing. */
+  public static void checkAddable(Path dir) throws IOException {
+    String shown = dir.toString();
+    Path target = dir.toAbsolutePath().normalize();
+    BasicFileAttributes a = null;
+    try {
+      a = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      // created by addFiles
+    }
+    if (a != null && a.isSymbolicLink() && !Files.exists(target)) {
+      throw new BadInputException("output folder " + shown + " is a symbolic link to " + Files.readSymbolicLink(target)
+          + ", which does not exist");
+    }
+    if (a != null && !Files.isDirectory(target)) {
+      throw new BadInputException("output " + shown + " is " + (a.isRegularFile() ? "a file" : "not a folder")
+          + ", not a folder; hwc will not replace it");
+    }
+    for (Path q = target.getParent(); q != null; q = q.getParent()) {
+      if (Files.exists(q)) {
+        if (!Files.isDirectory(q)) {
+          throw new BadInputException("cannot create output folder " + shown + ": " + q + " is not a folder");
+        }
+        break;
+      }
+    }
+  }
+
+  private static List<Path> write(Path target, Path dir, Map<String, byte[]> files) throws IOException {
+    List<Path> written = new ArrayList<>();
+    List<Path> parts = new ArrayList<>();
+    boolean ok = false;
+    try {
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        Path part = target.resolve("." + f.getKey() + STAGING + ProcessHandle.current().pid() + "-"
+            + Long.toUnsignedString(RANDOM.nextLong(), 36));
+        parts.add(part);
+        Files.write(part, f.getValue());
+      }
+      int i = 0;
+      for (String name : files.keySet()) {
+        Path to = target.resolve(name);
+        try {
+          Files.move(parts.get(i++), to); // no REPLACE_EXISTING: an existing file stays
+        } catch (FileAlreadyExistsException e) {
+          throw new BadInputException("output " + dir.resolve(name) + " exists; hwc does not overwrite it");
+        }
+        written.add(to);
+      }
+      ok = true;
+      return written;
+    } finally {
+      for (Path p : parts) {
+        Files.deleteIfExists(p);
+      }
+      if (!ok) {
+        for (Path p : written) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
   /** The folder as the user named it. */
   public Path target() {
     return target;

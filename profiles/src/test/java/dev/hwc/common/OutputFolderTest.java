@@ -276,6 +276,29 @@ class OutputFolderTest {
     assertTrue(Files.exists(out.resolve(".work/candidate-1.onnx")));
   }
 
+  @Test
+  void addFilesAddsWholeFilesAndNeverReplacesOne() throws Exception {
+    Path lab = dir.resolve("lab/runs");
+    List<Path> w = OutputFolder.addFiles(lab, Map.of("a.json", "{}".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(List.of(lab.resolve("a.json")), w);
+    Set<PosixFilePermission> plain = Files.getPosixFilePermissions(Files.createDirectory(dir.resolve("plain")));
+    assertEquals(plain, Files.getPosixFilePermissions(lab));
+    Map<String, byte[]> again = new java.util.LinkedHashMap<>();
+    again.put("b.md", "b".getBytes(StandardCharsets.UTF_8));
+    again.put("a.json", "new".getBytes(StandardCharsets.UTF_8));
+    BadInputException e = assertThrows(BadInputException.class, () -> OutputFolder.addFiles(lab, again));
+    assertTrue(e.getMessage().contains("a.json exists; hwc does not overwrite it"), e.getMessage());
+    assertEquals("{}", Files.readString(lab.resolve("a.json")));
+    assertEquals(List.of(lab.resolve("a.json")), list(lab), "nothing of the failed call is left");
+    Path file = Files.writeString(dir.resolve("f.txt"), "keep");
+    assertTrue(assertThrows(BadInputException.class, () -> OutputFolder.checkAddable(file)).getMessage()
+        .contains("is a file, not a folder"));
+    Path dangling = Files.createSymbolicLink(dir.resolve("gone-link"), dir.resolve("gone"));
+    assertTrue(assertThrows(BadInputException.class, () -> OutputFolder.addFiles(dangling, Map.of())).getMessage()
+        .contains("which does not exist"));
+    assertFalse(Files.exists(dir.resolve("gone")));
+  }
+
   private static long deadPid() throws Exception {
     Process p = new ProcessBuilder("true").start();
     p.waitFor();
