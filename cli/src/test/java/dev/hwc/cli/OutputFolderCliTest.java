@@ -46,6 +46,10 @@ class OutputFolderCliTest {
     Path out = dir.resolve("out");
     assertEquals(0, CliTest.hwc("build", "--target", "x86-fp32", "-o", out.toString()).code());
     assertTrue(Files.isRegularFile(out.resolve(".hwc-manifest.json")));
+    // the umask's permissions, not a temporary folder's 0700
+    assertEquals(Files.getPosixFilePermissions(Files.createDirectory(dir.resolve("plain"))),
+        Files.getPosixFilePermissions(out));
+    Files.delete(dir.resolve("plain"));
     CliTest.Result again = CliTest.hwc("build", "--target", "x86-fp32", "-o", out.toString(), "--force");
     assertEquals(0, again.code(), again.err());
     try (var s = Files.list(dir)) {

@@ -75,6 +75,27 @@ class PaperCutsTest {
   }
 
   @Test
+  void verboseIsTakenByEveryCommandAndTurnsTheNativeLogsOn() {
+    String key = dev.hwc.backends.NativeLogs.PROPERTY;
+    String before = System.getProperty(key);
+    try {
+      assertEquals(0, CliTest.hwc("targets").code());
+      assertEquals(before, System.getProperty(key), "quiet unless asked");
+      assertEquals(0, CliTest.hwc("targets", "--verbose").code());
+      assertEquals("true", System.getProperty(key));
+      System.clearProperty(key);
+      assertEquals(0, CliTest.hwc("-v", "targets").code());
+      assertEquals("true", System.getProperty(key));
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+  }
+
+  @Test
   void progressIsOnePlainLineWhenNotOnATerminal() {
     StringWriter out = new StringWriter();
     Progress p = new Progress(new PrintWriter(out, true), "calibrate"); // no console under the test runner
