@@ -80,7 +80,7 @@ final class BuildJob {
     }
     Precision precision = precision();
     checkBuildable(precision);
-    OutputStaging.check(o.output(), o.replaceOutput());
+    OutputStaging staging = OutputStaging.check(o.output(), o.replaceOutput(), protectedFolders());
     Path referenceDir = null;
     Graph source;
     if (input.graph() != null) {
@@ -92,7 +92,7 @@ final class BuildJob {
       source = GraphValidator.check(ShapeInference.run(Frontends.read(model)));
     }
     try {
-      return build(source, precision);
+      return build(source, precision, staging);
     } finally {
       if (referenceDir != null) {
         OutputStaging.deleteRecursively(referenceDir);
@@ -100,7 +100,7 @@ final class BuildJob {
     }
   }
 
-  private BuildResult build(Graph source, Precision precision) throws Exception {
+  private BuildResult build(Graph source, Precision precision, OutputStaging staging) throws Exception {
     if (!o.shapes().isEmpty()) {
       source = ShapeInference.bindInputs(source, o.shapes());
     }
@@ -118,7 +118,7 @@ final class BuildJob {
     }
     writer = ArtifactWriter.forTarget(profile, o.nchwIo(), o.ioType(), listener);
 
-    try (OutputStaging staging = OutputStaging.open(o.output())) {
+    try (staging) { // removes the staging folder unless committed (and on SIGINT/SIGTERM)
       Path work = Files.createDirectories(staging.dir().resolve(".work"));
       Path fp32 = work.resolve("fp32." + writer.extension());
       ArtifactWriter.Written fp32Written;
@@ -171,6 +171,24 @@ final class BuildJob {
       staging.commit();
       return result;
     }
+  }
+
+  /** Folders an output folder must never be or contain: the model's, and the calibration and eval folders. */
+  private Map<String, Path> protectedFolders() {
+    Map<String, Path> m = new java.util.LinkedHashMap<>();
+    if (model != null) {
+      Path folder = model.toAbsolutePath().getParent();
+      m.put("the model's folder", folder);
+      m.put("the calibration folder beside the model", folder.resolve("calib"));
+      m.put("the eval folder beside the model", folder.resolve("eval"));
+    }
+    if (o.calibration() != null && o.calibration().folder() != null) {
+      m.put("the calibration folder", o.calibration().folder());
+    }
+    if (o.eval() != null && o.eval().folder() != null) {
+      m.put("the eval folder", o.eval().folder());
+    }
+    return m;
   }
 
   /** The precision to build: asked for, or the target's first legal weight precision. */

@@ -1,75 +1,69 @@
 package dev.hwc.build;
 
-import dev.hwc.common.BadInputException;
+import dev.hwc.common.OutputFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Where a build writes: a staging folder beside the output folder, moved into place whole only when
- * every step succeeded (so a failed build leaves nothing behind, and an existing folder is replaced
- * only when asked); or, for an in-memory build, a temporary folder that is always deleted. This is
- * the one place that touches the user's output folder.
+ * Where a build writes: the user's output folder through {@link OutputFolder} (checked before any work,
+ * written in a staging folder beside it and moved into place whole only when every step succeeded, never
+ * replacing what hwc did not write), or, for an in-memory build, a temporary folder that is always
+ * deleted. This is the one place in the build that touches the user's output folder.
  */
 final class OutputStaging implements AutoCloseable {
-  private final Path target;
-  private final Path staging;
+  private final OutputFolder folder;
+  private Path temp;
 
-  private OutputStaging(Path target, Path staging) {
-    this.target = target;
-    this.staging = staging;
+  private OutputStaging(OutputFolder folder) {
+    this.folder = folder;
   }
 
-  /** Refuses an existing output folder unless {@code replace}; nothing is created yet. */
-  static void check(Path output, boolean replace) {
-    if (output != null && Files.exists(output.toAbsolutePath().normalize()) && !replace) {
-      throw new BadInputException("output folder " + output + " exists; pass --force to replace it");
+  /**
+   * Checks, before any work, that {@code output} may be written ({@link OutputFolder#check}); nothing is
+   * created yet. A null output is an in-memory build.
+   *
+   * @param protect folders the output must never be or contain, keyed by what they are
+   */
+  static OutputStaging check(Path output, boolean replace, Map<String, Path> protect) throws IOException {
+    return new OutputStaging(output == null ? null : OutputFolder.check(output, replace, protect));
+  }
+
+  /** The folder to write into, created on first use. */
+  Path dir() throws IOException {
+    if (folder != null) {
+      return folder.stage();
     }
-  }
-
-  /** A staging folder beside {@code output}, or a temporary folder when output is null (nothing written). */
-  static OutputStaging open(Path output) throws IOException {
-    if (output == null) {
-      return new OutputStaging(null, Files.createTempDirectory("hwc-build-"));
+    if (temp == null) {
+      temp = Files.createTempDirectory("hwc-build-");
     }
-    Path target = output.toAbsolutePath().normalize();
-    Files.createDirectories(target.getParent());
-    return new OutputStaging(target, Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-"));
-  }
-
-  /** The folder to write into. */
-  Path dir() {
-    return staging;
+    return temp;
   }
 
   /** Whether the build writes an output folder. */
   boolean writes() {
-    return target != null;
+    return folder != null;
   }
 
-  /** Moves the staged folder into place (replacing an existing one); nothing for an in-memory build. */
+  /** Moves the staged folder into place (replacing an old hwc folder); nothing for an in-memory build. */
   void commit() throws IOException {
-    if (target == null) {
-      return;
-    }
-    if (Files.exists(target)) {
-      Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-      Files.delete(old);
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-      deleteRecursively(old);
-    } else {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    if (folder != null) {
+      folder.commit();
     }
   }
 
   /** Deletes what is left of the staging folder (all of it when not committed). */
   @Override
   public void close() throws IOException {
-    deleteRecursively(staging);
+    if (folder != null) {
+      folder.close();
+    }
+    if (temp != null) {
+      deleteRecursively(temp);
+    }
   }
 
   static void deleteRecursively(Path p) throws IOException {

@@ -25,6 +25,15 @@ public final class Hwc implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Native runtime logs (ONNX Runtime warnings, TFLite information) on stderr; quiet by default. */
+  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Show the native runtimes' own log lines (ONNX Runtime, TFLite) on stderr; also HWC_VERBOSE=1.")
+  void verbose(boolean on) {
+    if (on) {
+      System.setProperty(dev.hwc.backends.NativeLogs.PROPERTY, "true");
+    }
+  }
+
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -47,6 +56,10 @@ public final class Hwc implements Callable<Integer> {
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       if (ex instanceof BadInputException) {
         err.println("hwc: error: " + oneLine(ex.getMessage()));
+        return BAD_INPUT;
+      }
+      if (ex instanceof java.nio.file.FileSystemException) { // a path the user gave: missing, unreadable, a loop
+        err.println("hwc: error: " + oneLine(dev.hwc.common.IoProblem.describe(ex)));
         return BAD_INPUT;
       }
       if (ex instanceof CheckFailedException) {

@@ -47,8 +47,14 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    List<Profile> all = targets.all();
+    for (String id : only) { // an unknown id is an error, not an empty table
+      if (all.stream().noneMatch(p -> p.id().equals(id))) {
+        targets.resolve(id);
+      }
+    }
     List<Profile> chosen = new ArrayList<>();
-    for (Profile p : targets.all()) {
+    for (Profile p : all) {
       if (only.isEmpty() || only.contains(p.id())) {
         chosen.add(p);
       }

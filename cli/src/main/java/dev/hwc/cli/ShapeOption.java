@@ -16,9 +16,13 @@ final class ShapeOption {
       if (eq <= 0 || eq == spec.length() - 1) {
         throw new BadInputException("bad --shape '" + spec + "': expected NAME=AxBxC, e.g. input_ids=1x128");
       }
-      String[] parts = spec.substring(eq + 1).split("x");
+      String[] parts = spec.substring(eq + 1).split("x", -1); // -1: a trailing 'x' leaves an empty size
       long[] dims = new long[parts.length];
       for (int i = 0; i < parts.length; i++) {
+        if (parts[i].isBlank()) {
+          throw new BadInputException("bad --shape '" + spec + "': size " + (i + 1) + " is empty (expected NAME=AxBxC, "
+              + "e.g. input_ids=1x128)");
+        }
         try {
           dims[i] = Long.parseLong(parts[i].trim());
         } catch (NumberFormatException e) {

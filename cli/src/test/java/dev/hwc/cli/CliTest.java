@@ -79,10 +79,17 @@ class CliTest {
     assertEquals(2, r.code());
     assertOneLine(r.err(), "exists; pass --force");
     assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+    // --force replaces only a folder hwc wrote: this one is the user's, and stays as it is
     Result forced = hwc("build", "--target", "x86-fp32", "-o", out.toString(), "--force");
-    assertEquals(0, forced.code(), forced.err());
-    assertFalse(Files.exists(out.resolve("notes.txt")));
-    assertTrue(Files.exists(out.resolve("report.json")));
+    assertEquals(2, forced.code(), forced.out() + forced.err());
+    assertOneLine(forced.err(), "was not written by hwc");
+    assertEquals("mine", Files.readString(out.resolve("notes.txt")));
+    assertEquals(1, Files.list(out).count());
+    Files.delete(out.resolve("notes.txt"));
+    assertEquals(0, hwc("build", "--target", "x86-fp32", "-o", out.toString()).code(), "an empty folder is written");
+    Files.writeString(out.resolve("report.json"), "{}");
+    assertEquals(2, hwc("build", "--target", "x86-fp32", "-o", out.toString(), "--force").code(), "edited by the user");
+    assertEquals("{}", Files.readString(out.resolve("report.json")));
   }
 
   @Test
@@ -185,7 +192,7 @@ class CliTest {
     assertOneLine(r.err(), mention);
     assertFalse(Files.exists(out), "no output folder after a failed build");
     try (var s = Files.list(dir)) {
-      assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no staging folder left");
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().matches(".*\\.(tmp|hwc-staging|hwc-old)-.*")), "no staging folder left");
     }
     return r;
   }

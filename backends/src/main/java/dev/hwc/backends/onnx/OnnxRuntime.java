@@ -1,15 +1,19 @@
 package dev.hwc.backends.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
+import dev.hwc.backends.NativeLogs;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** ONNX Runtime through its Java API (CPU execution provider). */
 public final class OnnxRuntime implements Runtime {
   private static volatile String failure;
+  private static OrtEnvironment env;
 
   @Override
   public String id() {
@@ -43,7 +47,35 @@ public final class OnnxRuntime implements Runtime {
     return OrtSession.open(artifact, options);
   }
 
-  static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment();
+  /**
+   * The process's ONNX Runtime environment: natives from hwc's cache ({@link OrtNatives}), logs as quiet as
+   * {@link NativeLogs} says. ONNX Runtime's telemetry writes {@code mat-debug-PID.log} and {@code .ses} into
+   * the temporary folder unless {@code ORT_DISABLE_TELEMETRY=1} is in the environment when it starts (the
+   * hwc launcher and the harness's child processes set it); without it, this process's empty
+   * {@code mat-debug} file is removed here.
+   */
+  static synchronized OrtEnvironment environment() {
+    if (env == null) {
+      OrtNatives.prepare();
+      OrtEnvironment e = OrtEnvironment.getEnvironment(NativeLogs.ort(), "hwc");
+      try {
+        e.setTelemetry(false);
+      } catch (ai.onnxruntime.OrtException ex) {
+        // telemetry stays as ONNX Runtime set it
+      }
+      if (System.getenv("ORT_DISABLE_TELEMETRY") == null) {
+        String tmp = System.getenv("TMPDIR");
+        Path log = Path.of(tmp == null || tmp.isEmpty() ? "/tmp" : tmp, "mat-debug-" + ProcessHandle.current().pid() + ".log");
+        try {
+          if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) && Files.size(log) == 0) {
+            Files.delete(log);
+          }
+        } catch (java.io.IOException ex) {
+          // left as it is
+        }
+      }
+      env = e;
+    }
+    return env;
   }
 }

@@ -6,7 +6,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import dev.hwc.backends.RuntimeSession;
@@ -81,7 +80,7 @@ public final class OrtSession implements RuntimeSession {
     ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
     ai.onnxruntime.OrtSession session = null;
     try {
-      so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      so.setSessionLogLevel(dev.hwc.backends.NativeLogs.ort());
       if (opts.threads() > 0) {
         so.setIntraOpNumThreads(opts.threads());
       }

@@ -74,6 +74,7 @@ public final class TfliteSession implements RuntimeSession {
       throw new BadInputException("TFLite cannot load " + artifact + ": not a valid .tflite flatbuffer");
     }
     int threads = opts.threads() > 0 ? opts.threads() : java.lang.Runtime.getRuntime().availableProcessors();
+    dev.hwc.backends.NativeLogs.tflite(); // TFLite's INFO lines only with --verbose
     BuiltinOpResolver resolver = new BuiltinOpResolverWithXNNPACK(true);
     Interpreter interpreter = new Interpreter((Pointer) null);
     try (InterpreterBuilder builder = new InterpreterBuilder(model, resolver)) {

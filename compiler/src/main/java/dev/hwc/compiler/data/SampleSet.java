@@ -322,7 +322,7 @@ public final class SampleSet {
           }
         }
       } catch (IOException e) {
-        throw new BadInputException("cannot read " + entry.label() + ": " + e);
+        throw new BadInputException("cannot read " + entry.label() + ": " + dev.hwc.common.IoProblem.describe(e), e);
       }
       return samples(raw, inputs, entry);
     }

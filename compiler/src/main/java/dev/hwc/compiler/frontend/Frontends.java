@@ -24,6 +24,17 @@ public final class Frontends {
     if (!Files.exists(model)) {
       throw new BadInputException("model not found: " + model);
     }
+    if (Files.isDirectory(model)) {
+      List<String> inside = new ArrayList<>();
+      try (var s = Files.list(model)) {
+        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx") || n.endsWith(".tflite")).sorted()
+            .limit(3).forEach(inside::add);
+      } catch (IOException e) {
+        // nothing to suggest
+      }
+      throw new BadInputException(model + " is a folder, not a model file: give the model file itself"
+          + (inside.isEmpty() ? "" : " (it holds " + String.join(", ", inside) + ")"));
+    }
     List<Frontend> all = all();
     for (Frontend f : all) {
       if (f.accepts(model)) {

@@ -54,6 +54,10 @@ final class ExternalData implements Closeable {
       open.put(file, ch);
     }
     long size = ch.size();
+    if (offset > size) { // before the length is derived from it: never a negative length in the message
+      throw new BadInputException("external data '" + location + "' of tensor '" + tensor + "' is out of range: offset "
+          + offset + " > file size " + size);
+    }
     if (length < 0) {
       length = size - offset;
     }

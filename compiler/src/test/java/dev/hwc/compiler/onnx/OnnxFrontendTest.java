@@ -388,6 +388,9 @@ class OnnxFrontendTest {
     }
     Path past = write(withInitializers(external("w", new long[] {3}, "ok.bin", 4L, 12L)), model.resolve("m.onnx"));
     assertEquals("external data 'ok.bin' of tensor 'w' is out of range: offset 4 + length 12 > file size 12", error(past));
+    // an offset past the end with no length: said as it is, never as a negative derived length
+    Path beyond = write(withInitializers(external("w", new long[] {3}, "ok.bin", 100L, null)), model.resolve("m.onnx"));
+    assertEquals("external data 'ok.bin' of tensor 'w' is out of range: offset 100 > file size 12", error(beyond));
     Path wrong = write(withInitializers(external("w", new long[] {2}, "ok.bin", null, null)), model.resolve("m.onnx"));
     assertEquals("external data 'ok.bin' of tensor 'w' has 12 bytes but the tensor's dims need 8", error(wrong));
     Path missing = write(withInitializers(external("w", new long[] {3}, "nope.bin", null, null)), model.resolve("m.onnx"));

@@ -41,11 +41,16 @@ final class ChildProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(o.childPrefix());
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(o.jvmArgs());
+    if (dev.hwc.backends.NativeLogs.verbose()) {
+      cmd.add("-D" + dev.hwc.backends.NativeLogs.PROPERTY + "=true");
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(BenchChild.class.getName());
     cmd.addAll(args);
-    return new ChildProcess(new ProcessBuilder(cmd).start(), what);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("ORT_DISABLE_TELEMETRY", "1"); // no mat-debug-PID.log or .ses in the temporary folder
+    return new ChildProcess(pb.start(), what);
   }
 
   /**

@@ -13,7 +13,6 @@ import dev.hwc.hwtests.cost.Cost;
 import dev.hwc.hwtests.cost.PriceSheet;
 import dev.hwc.common.BadInputException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,6 +39,7 @@ public final class LabRunner {
 
   public static Written run(Path planFile, Path outDir, BenchOptions base, Consumer<String> progress) throws IOException {
     LabPlan plan = LabPlan.load(planFile);
+    dev.hwc.common.OutputFolder.checkAddable(outDir); // before the measurements, not after
     Hardware host = Hardware.detect();
     String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     BenchOptions opts = options(plan, base);
@@ -131,17 +131,16 @@ public final class LabRunner {
     if (!problems.isEmpty()) {
       throw new IllegalStateException("lab run does not match its schema: " + problems);
     }
-    Files.createDirectories(outDir);
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC)
         .format(Instant.parse(run.startedAt()));
     String base = run.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + stamp;
-    Path j = outDir.resolve(base + ".json");
-    Path md = outDir.resolve(base + ".md");
-    Path html = outDir.resolve(base + ".html");
-    json.writeValue(j.toFile(), tree);
-    Files.writeString(md, LabReport.markdown(run));
-    Files.writeString(html, LabReport.html(run));
-    return new Written(run, j, md, html);
+    java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+    files.put(base + ".json", json.writeValueAsBytes(tree));
+    files.put(base + ".md", LabReport.markdown(run).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    files.put(base + ".html", LabReport.html(run).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // added to the folder (never replacing a file), each whole or not at all
+    List<Path> w = dev.hwc.common.OutputFolder.addFiles(outDir, files);
+    return new Written(run, w.get(0), w.get(1), w.get(2));
   }
 
   private static String stem(Path p) {

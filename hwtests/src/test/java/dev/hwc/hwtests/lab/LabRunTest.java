@@ -39,6 +39,21 @@ class LabRunTest {
       """;
 
   @Test
+  void anOutputThatIsAFileIsRefusedBeforeMeasuringAndKept() throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    new OnnxEmitter().emit(SmallModels.plainConvStack(3), models.resolve("cnn.onnx"));
+    TinyTflite.write(models.resolve("cnn.tflite"), TinyTflite.convStack(16, 8, 2, 3));
+    Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN);
+    Path file = Files.writeString(dir.resolve("results.txt"), "mine");
+    dev.hwc.common.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.hwc.common.BadInputException.class, () -> LabRunner.run(plan, file, BenchOptions.defaults(), msg -> {
+          throw new AssertionError("measured before checking the output folder: " + msg);
+        }));
+    assertTrue(e.getMessage().contains("is a file, not a folder"), e.getMessage());
+    assertEquals("mine", Files.readString(file));
+  }
+
+  @Test
   void cpuRowsAreMeasuredOthersSkippedWithReasonsAndTheJsonValidates() throws Exception {
     Path models = Files.createDirectories(dir.resolve("models"));
     new OnnxEmitter().emit(SmallModels.plainConvStack(3), models.resolve("cnn.onnx"));
