@@ -120,7 +120,9 @@ class CompilerBuildTest {
     assertEquals(json.writeValueAsString(r.report()), Files.readString(out.resolve("report.json")));
     assertEquals(json.writeValueAsString(tpu), Files.readString(out.resolve("edgetpu-report.json")));
     try (var s = Files.list(out)) {
-      assertEquals(3, s.count(), "artifact, report.json, edgetpu-report.json");
+      assertEquals(java.util.Set.of(r.artifact().fileName(), "report.json", "edgetpu-report.json",
+          dev.hwc.common.OutputFolder.MANIFEST), s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+          "artifact, report.json, edgetpu-report.json and hwc's manifest of them");
     }
   }
 
