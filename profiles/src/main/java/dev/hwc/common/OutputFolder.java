@@ -199,7 +199,7 @@ public final class OutputFolder implements AutoCloseable {
     }
   }
 
-  /** The folder as the user named it. */
+  /** The output folder, absolute and normalized. */
   public Path target() {
     return target;
   }
