@@ -35,6 +35,7 @@ import dev.hwc.hwtests.bench.BenchOptions;
 import dev.hwc.hwtests.bench.BenchResult;
 import dev.hwc.hwtests.bench.BenchTarget;
 import dev.hwc.common.BadInputException;
+import dev.hwc.profiles.ArtifactFormat;
 import dev.hwc.profiles.Profile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -85,7 +86,7 @@ final class BuildJob {
     this.output = options.output() != null ? options.output()
         : Path.of("hwc-out", ModelSource.stem(model) + "-" + profile.id());
     this.out = out;
-    this.tflite = profile.artifact().equals("tflite");
+    this.tflite = profile.artifact() == ArtifactFormat.TFLITE;
   }
 
   int run() throws Exception {
@@ -186,7 +187,7 @@ final class BuildJob {
 
   /** Artifacts this hwc makes: ONNX (fp32, fp16, int8 QDQ), also as the input a TensorRT engine is built from. */
   private void checkBuildable(String precision) {
-    if (profile.artifact().equals("tensorrt")) {
+    if (profile.artifact() == ArtifactFormat.TENSORRT) {
       notes.add("TensorRT engine not built: this machine has no CUDA device; the artifact is the ONNX file TensorRT "
           + "builds its engine from (" + precision + ("int8".equals(precision) ? ", explicit symmetric QDQ" : "") + ")");
     }
@@ -209,7 +210,7 @@ final class BuildJob {
 
   private void checkLegal(Graph g) {
     Legality.Report r = Legality.check(g, profile);
-    if (!r.allSupported() && !profile.partitioning().mode().equals("per-op-fallback")) {
+    if (!r.allSupported() && !profile.partitioning().isPerOpFallback()) {
       Legality.Verdict v = r.firstUnsupported().orElseThrow();
       throw new BadInputException(v.node().describe() + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
     }
@@ -350,11 +351,11 @@ final class BuildJob {
     }
     boolean ioTranspose = lowered.model().ops.stream()
         .anyMatch(op -> op.builtin() == org.tensorflow.lite.schema.BuiltinOperator.TRANSPOSE && op.role().equals("io"));
-    if (ioTranspose && profile.partitioning().mode().equals("first-unsupported-to-cpu")) {
+    if (ioTranspose && profile.partitioning().isFirstUnsupportedToCpu()) {
       notes.add("--io-layout nchw put a TRANSPOSE at the graph's edge, which the Edge TPU cannot run; feed NHWC to keep "
           + "the model on the TPU");
     }
-    if (profile.partitioning().mode().equals("first-unsupported-to-cpu")) {
+    if (profile.partitioning().isFirstUnsupportedToCpu()) {
       EdgeTpuReport.Report r = EdgeTpuReport.analyze(lowered.model(), chosen.graph(), profile);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(staging.resolve("edgetpu-report.json").toFile(), r);
       edgeTpuSummary = r.summary();

@@ -67,7 +67,7 @@ final class InspectCommand implements Callable<Integer> {
     for (Profile p : targets.all()) {
       if (only.isEmpty() || only.contains(p.id())) {
         // TFLite targets are judged on the graph their backend lowers (erf GELUs fused into Gelu)
-        Graph judged = p.artifact().equals("tflite") ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
+        Graph judged = p.artifact() == dev.hwc.profiles.ArtifactFormat.TFLITE ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
         legality.add(summarise(Legality.check(judged, p)));
       }
     }

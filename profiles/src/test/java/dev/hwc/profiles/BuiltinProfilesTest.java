@@ -67,7 +67,7 @@ class BuiltinProfilesTest {
   @Test
   void edgeTpuFacts() {
     Profile p = ProfileLoader.builtin("edgetpu");
-    assertEquals("tflite", p.artifact());
+    assertEquals(ArtifactFormat.TFLITE, p.artifact());
     assertEquals("tflite", p.runtime());
     assertEquals(8388608L, p.memory().onChipParamBytes());
     assertTrue(p.isIntegerOnly());
@@ -129,7 +129,7 @@ class BuiltinProfilesTest {
   @Test
   void cudaInt8IsSymmetricWithZeroZeroPoints() {
     Profile p = ProfileLoader.builtin("cuda-int8");
-    assertEquals("tensorrt", p.artifact());
+    assertEquals(ArtifactFormat.TENSORRT, p.artifact());
     assertEquals("tensorrt", p.runtime());
     Quantization q = p.quantization();
     assertEquals("zero", q.zeroPoint());
@@ -164,7 +164,7 @@ class BuiltinProfilesTest {
   @Test
   void x86Int8IsU8S8WithOrtFusions() {
     Profile p = ProfileLoader.builtin("x86-int8");
-    assertEquals("onnx", p.artifact());
+    assertEquals(ArtifactFormat.ONNX, p.artifact());
     assertEquals("onnxruntime", p.runtime());
     Quantization q = p.quantization();
     assertEquals("uint8", q.activations().dtype());
@@ -200,7 +200,7 @@ class BuiltinProfilesTest {
   @Test
   void arm64Int8FollowsTheTfliteSpecWithFloatFallback() {
     Profile p = ProfileLoader.builtin("arm64-int8");
-    assertEquals("tflite", p.artifact());
+    assertEquals(ArtifactFormat.TFLITE, p.artifact());
     assertTrue(p.allowsFloat());
     assertEquals(List.of("int8", "uint8", "fp32"), p.precisions().io());
     assertEquals(-127, p.quantization().weights().min());

@@ -63,7 +63,7 @@ public record QuantScheme(
     if (w != DType.INT8) {
       throw new BadInputException("target '" + p.id() + "' wants " + w.shortName() + " weights; hwc quantizes weights to int8 only");
     }
-    boolean fullInteger = p.artifact().equals("tflite");
+    boolean fullInteger = p.artifact() == dev.hwc.profiles.ArtifactFormat.TFLITE;
     Set<String> ops = new java.util.TreeSet<>(fullInteger ? TFLITE_INT8_OPS
         : q.fusedQdqOps().isEmpty() ? p.ops().keySet() : q.fusedQdqOps());
     if (!fullInteger) {
