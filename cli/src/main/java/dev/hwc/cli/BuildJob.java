@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.Runtime;
-import dev.hwc.backends.Emitter;
 import dev.hwc.backends.onnx.OnnxEmitter;
-import dev.hwc.backends.tflite.EdgeTpuReport;
-import dev.hwc.backends.tflite.TfliteEmitter;
-import dev.hwc.backends.tflite.TfliteLowering;
-import dev.hwc.compiler.analysis.Legality;
+import dev.hwc.backends.Lowered;
+import dev.hwc.backends.LoweringEmitter;
+import dev.hwc.backends.PartitionReport;
+import dev.hwc.backends.TargetBackend;
+import dev.hwc.backends.TargetLegality;
 import dev.hwc.compiler.analysis.ModelStats;
 import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.frontend.Frontends;
@@ -77,6 +77,9 @@ final class BuildJob {
   private final boolean tflite;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  /** The backend of the target's artifact format, and its emitters (by fp16 weights). */
+  private final TargetBackend backend;
+  private final Map<Boolean, LoweringEmitter> emitters = new java.util.HashMap<>();
 
   BuildJob(Profile profile, Path model, boolean bundled, BuildOptions options, PrintWriter out) {
     this.profile = profile;
@@ -87,6 +90,7 @@ final class BuildJob {
         : Path.of("hwc-out", ModelSource.stem(model) + "-" + profile.id());
     this.out = out;
     this.tflite = profile.artifact() == ArtifactFormat.TFLITE;
+    this.backend = TargetBackend.of(profile);
   }
 
   int run() throws Exception {
@@ -106,9 +110,8 @@ final class BuildJob {
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
-    if (tflite) {
-      optimized = TfliteLowering.prepare(optimized);
-    } else {
+    optimized = backend.prepare(optimized, profile);
+    if (!tflite) {
       checkLegal(optimized);
     }
 
@@ -209,10 +212,10 @@ final class BuildJob {
   }
 
   private void checkLegal(Graph g) {
-    Legality.Report r = Legality.check(g, profile);
+    TargetLegality.Result r = TargetLegality.check(g, profile);
     if (!r.allSupported() && !profile.partitioning().isPerOpFallback()) {
-      Legality.Verdict v = r.firstUnsupported().orElseThrow();
-      throw new BadInputException(v.node().describe() + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
+      TargetLegality.Verdict v = r.firstUnsupported().orElseThrow();
+      throw new BadInputException(v.describe(r.unit()) + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
     }
   }
 
@@ -286,7 +289,7 @@ final class BuildJob {
       judged.add(new Int8Search.Candidate("fp16", half, p, f, gate.passes(f), List.copyOf(profile.keepHigherPrecision()), 0));
       return List.copyOf(judged);
     }
-    QuantScheme scheme = QuantScheme.of(profile);
+    QuantScheme scheme = backend.quantScheme(profile);
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibration(), work, out, floatEmitter(false));
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
@@ -316,47 +319,28 @@ final class BuildJob {
     return tflite ? "tflite" : "onnx";
   }
 
-  /** IO of TFLite artifacts: --io-type, else the profile's first IO precision (int8 for the Edge TPU). */
-  private TfliteLowering.Options tfliteOptions(boolean fp16) {
-    List<String> legal = profile.precisions().io();
-    String io = o.ioType() != null ? o.ioType() : legal.isEmpty() ? "fp32" : legal.get(0);
-    if (!legal.isEmpty() && !legal.contains(io)) {
-      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal) + " graph IO, not " + io);
-    }
-    // TRANSPOSE_CONV with a bias input is version 3; a profile that allows only v2 gets the bias as an ADD
-    boolean biasInput = profile.op("ConvTranspose").map(r -> r.opVersion() == null || r.opVersion() >= 3).orElse(true);
-    return new TfliteLowering.Options(fp16, fp16 ? TfliteLowering.IoType.FLOAT : TfliteLowering.IoType.of(io), o.nchwIo(),
-        biasInput);
-  }
-
   /**
-   * Writes a graph as the target's artifact: ONNX (fp32, or the QDQ/dynamic plans), or TFLite (fp32 or
-   * fp16 weights for a float graph, full-integer or dynamic range for a quantized plan).
+   * Writes a graph as the target's artifact through its backend: ONNX (fp32, or the QDQ/dynamic plans),
+   * or TFLite (fp32 or fp16 weights for a float graph, full-integer or dynamic range for a quantized
+   * plan; IO as --io-type says, else the profile's first IO precision). One emitter per weight type,
+   * so the facts of every artifact written stay at hand for the reports.
    */
-  private Emitter floatEmitter(boolean fp16) {
-    return tflite ? new TfliteEmitter(tfliteOptions(fp16)) : new OnnxEmitter();
+  private LoweringEmitter floatEmitter(boolean fp16) {
+    return emitters.computeIfAbsent(fp16, f -> backend.emitter(profile, new TargetBackend.Options(f, o.ioType(), o.nchwIo())));
   }
 
   /**
-   * For TFLite artifacts: the lowering's findings as notes, and on a target that partitions once (the
-   * Edge TPU) the mapping report, written as edgetpu-report.json and printed as a summary.
+   * For TFLite artifacts: the findings of the lowering that wrote the chosen artifact as notes, and on
+   * a target that partitions once (the Edge TPU) its mapping report, written as edgetpu-report.json
+   * and printed as a summary.
    */
   private void tfliteReports(Int8Search.Candidate chosen, Path staging, Path artifact) throws IOException {
-    TfliteLowering.Result lowered = TfliteLowering.lower(chosen.graph(), tfliteOptions(chosen.scheme().equals("fp16")));
-    tfliteOps = lowered.model().ops.size();
+    Lowered lowered = emitters.values().stream().map(e -> e.lowered(chosen.artifact())).flatMap(java.util.Optional::stream)
+        .findFirst().orElseThrow(() -> new IllegalStateException("no lowering wrote " + chosen.artifact()));
+    tfliteOps = lowered.ops().size();
     notes.addAll(lowered.notes());
-    if (lowered.internalTransposes() > 0) {
-      notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
-          + "differs between NCHW and NHWC)");
-    }
-    boolean ioTranspose = lowered.model().ops.stream()
-        .anyMatch(op -> op.builtin() == org.tensorflow.lite.schema.BuiltinOperator.TRANSPOSE && op.role().equals("io"));
-    if (ioTranspose && profile.partitioning().isFirstUnsupportedToCpu()) {
-      notes.add("--io-layout nchw put a TRANSPOSE at the graph's edge, which the Edge TPU cannot run; feed NHWC to keep "
-          + "the model on the TPU");
-    }
-    if (profile.partitioning().isFirstUnsupportedToCpu()) {
-      EdgeTpuReport.Report r = EdgeTpuReport.analyze(lowered.model(), chosen.graph(), profile);
+    if (lowered.partition().isPresent()) {
+      PartitionReport r = lowered.partition().get();
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(staging.resolve("edgetpu-report.json").toFile(), r);
       edgeTpuSummary = r.summary();
     }

@@ -2,6 +2,7 @@ package dev.hwc.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hwc.backends.TargetLegality;
 import dev.hwc.compiler.analysis.Legality;
 import dev.hwc.compiler.analysis.ModelStats;
 import dev.hwc.compiler.frontend.Frontends;
@@ -48,8 +49,8 @@ final class InspectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Legality of one target, summarised. */
-  record TargetLegality(String target, long supported, long unsupported, long cpuAfterPartition,
+  /** Legality of one target, summarised; {@code unit}: what was counted (IR nodes, or the lowered TFLite ops). */
+  record TargetSummary(String target, String unit, long supported, long unsupported, long cpuAfterPartition,
       String firstUnsupported, Map<String, String> unsupportedOps) {}
 
   @Override
@@ -63,12 +64,11 @@ final class InspectCommand implements Callable<Integer> {
     ModelStats stats = ModelStats.of(g);
     // MACs from the optimized graph: the passes keep every product but make shapes known (folded shape chains)
     long macs = ModelStats.of(optimized).macs();
-    List<TargetLegality> legality = new ArrayList<>();
+    List<TargetSummary> legality = new ArrayList<>();
     for (Profile p : targets.all()) {
       if (only.isEmpty() || only.contains(p.id())) {
-        // TFLite targets are judged on the graph their backend lowers (erf GELUs fused into Gelu)
-        Graph judged = p.artifact() == dev.hwc.profiles.ArtifactFormat.TFLITE ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
-        legality.add(summarise(Legality.check(judged, p)));
+        // what the build enforces and reports: the backend's rewrites and lowering, then the profile
+        legality.add(summarise(TargetLegality.check(optimized, p)));
       }
     }
     if (json) {
@@ -103,12 +103,13 @@ final class InspectCommand implements Callable<Integer> {
     out.println();
     out.println("legality per target (after hwc's fp32 passes; precision is the quantizer's job):");
     Table t = new Table("target", "supported", "unsupported", "on CPU after split", "first unsupported");
-    for (TargetLegality l : legality) {
-      t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition()),
+    for (TargetSummary l : legality) {
+      t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition())
+          + (l.unit().equals(TargetLegality.Unit.NODES.toString()) ? "" : " " + l.unit()),
           l.unsupported(), l.cpuAfterPartition(), l.firstUnsupported() == null ? "-" : l.firstUnsupported());
     }
     t.print(out);
-    for (TargetLegality l : legality) {
+    for (TargetSummary l : legality) {
       if (!l.unsupportedOps().isEmpty()) {
         out.printf("%n%s: why not%n", l.target());
         l.unsupportedOps().forEach((op, why) -> out.printf("  %-20s %s%n", op, why));
@@ -117,20 +118,20 @@ final class InspectCommand implements Callable<Integer> {
     return Hwc.OK;
   }
 
-  private static TargetLegality summarise(Legality.Report r) {
+  private static TargetSummary summarise(TargetLegality.Result r) {
     // one line per op with its first reason; ops held back only by symbolic shapes share one line
     Map<String, String> why = new TreeMap<>();
     Map<String, Integer> count = new TreeMap<>();
     java.util.Set<String> shapeOnly = new java.util.TreeSet<>();
-    for (Legality.Verdict v : r.verdicts()) {
-      if (v.status() == Legality.Status.UNSUPPORTED) {
+    for (TargetLegality.Verdict v : r.verdicts()) {
+      if (v.status() == TargetLegality.Status.UNSUPPORTED) {
         String reason = v.reasons().get(0);
         if (reason.startsWith(Legality.STATIC_SHAPES)) {
-          shapeOnly.add(v.node().op());
+          shapeOnly.add(v.op());
           continue;
         }
-        count.merge(v.node().op(), 1, Integer::sum);
-        why.putIfAbsent(v.node().op(), reason);
+        count.merge(v.op(), 1, Integer::sum);
+        why.putIfAbsent(v.op(), reason);
       }
     }
     Map<String, String> ops = new LinkedHashMap<>();
@@ -138,9 +139,9 @@ final class InspectCommand implements Callable<Integer> {
     if (!shapeOnly.isEmpty()) {
       ops.put("(symbolic shapes)", Legality.STATIC_SHAPES + " (fix them with --shape): " + String.join(", ", shapeOnly));
     }
-    return new TargetLegality(r.target(), r.count(Legality.Status.SUPPORTED), r.count(Legality.Status.UNSUPPORTED),
-        r.count(Legality.Status.CPU_AFTER_PARTITION),
-        r.firstUnsupported().map(v -> v.node().describe()).orElse(null), ops);
+    return new TargetSummary(r.target(), r.unit().toString(), r.count(TargetLegality.Status.SUPPORTED),
+        r.count(TargetLegality.Status.UNSUPPORTED), r.count(TargetLegality.Status.CPU_AFTER_PARTITION),
+        r.firstUnsupportedDescribed().orElse(null), ops);
   }
 
   private static Map<String, String> describe(Value v) {

@@ -80,7 +80,7 @@ final class ElementwiseOps {
         binary("Mul", (a, b) -> a * b, PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
         binary("Div", ElementwiseOps::divide),
         binary("Pow", Math::pow),
-        binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO),
+        binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         variadic("Min", Math::min),
         variadic("Max", Math::max),
         OpDef.named("Equal").inputs(2, 2).traits(BROADCAST)

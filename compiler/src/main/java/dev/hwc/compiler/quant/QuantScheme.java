@@ -75,6 +75,17 @@ public record QuantScheme(
         Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger, p.allowsFloat());
   }
 
+  /**
+   * This scheme with more fixed output ranges: the ones an artifact format's int8 kernels impose
+   * (TFLite's LOGISTIC and SOFTMAX), which its backend declares; the profile's own entries win.
+   */
+  public QuantScheme withFixedRanges(Map<String, FixedRange> more) {
+    Map<String, FixedRange> all = new java.util.LinkedHashMap<>(more);
+    all.putAll(fixedRanges);
+    return new QuantScheme(activations, symmetricActivations, weightMax, channelAxis, quantizedOps, sharedScaleOps,
+        Map.copyOf(all), keepFloat, fullInteger, floatAllowed);
+  }
+
   private static DType dtype(String name) {
     switch (name) {
       case "int8": return DType.INT8;
