@@ -77,8 +77,10 @@ public final class ConvertToFp16 implements Pass {
 
   private static final PassInfo INFO = new PassInfo(NAME, 0);
 
-  /** Ops whose float inputs all do arithmetic together and that are costly: never pulled into fp32. */
-  private static final Set<String> HEAVY = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+  /** Weighted ops (the registry's WEIGHTED trait): costly, their inputs do arithmetic together; never pulled into fp32. */
+  private static boolean heavy(String op) {
+    return dev.hwc.compiler.ops.OpRegistry.lookup(op).map(d -> d.has(dev.hwc.compiler.ops.OpTrait.WEIGHTED)).orElse(false);
+  }
 
   private final boolean fp32Io;
   private final Set<String> keepFp32;
@@ -228,7 +230,7 @@ public final class ConvertToFp16 implements Pass {
       for (Node n : g.nodes()) {
         if (kept(n)) {
           fp32.add(n);
-        } else if (!n.op().equals("Cast") && !HEAVY.contains(n.op()) && touchesFloat(n)) {
+        } else if (!n.op().equals("Cast") && !heavy(n.op()) && touchesFloat(n)) {
           absorbed.add(n);
         }
       }
