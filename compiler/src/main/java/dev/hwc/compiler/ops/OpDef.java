@@ -19,6 +19,8 @@ import java.util.Set;
  * @param kernel reference implementation, or null when the op is never folded
  * @param quant the op's part in integer quantization
  * @param macs multiply-accumulates of one node, for ops with a weighted product; null for ops without
+ * @param typeFixedInputs inputs whose type does not follow the node's float precision (Cast's and
+ *     Shape's input, Resize's roi and scales...): an fp16 conversion leaves them as they are; null for none
  */
 public record OpDef(
     String op,
@@ -30,7 +32,8 @@ public record OpDef(
     ShapeRule shape,
     Kernel kernel,
     QuantRule quant,
-    MacRule macs) {
+    MacRule macs,
+    java.util.function.IntPredicate typeFixedInputs) {
 
   /** Multiply-accumulates of one node from its static shapes; -1 when they are not known. */
   @FunctionalInterface
@@ -50,12 +53,22 @@ public record OpDef(
 
   /** This entry with its quantization rule. */
   public OpDef withQuant(QuantRule q) {
-    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, q, macs);
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, q, macs, typeFixedInputs);
   }
 
   /** This entry with its MAC count. */
   public OpDef withMacs(MacRule m) {
-    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, quant, m);
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, quant, m, typeFixedInputs);
+  }
+
+  /** This entry with the inputs whose type stays fixed under a float precision change. */
+  public OpDef withTypeFixedInputs(java.util.function.IntPredicate inputs) {
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, quant, macs, inputs);
+  }
+
+  /** Whether input i keeps its own type whatever precision the node runs in. */
+  public boolean typeFixed(int i) {
+    return typeFixedInputs != null && typeFixedInputs.test(i);
   }
 
   /** MACs of a node of this op: 0 for ops without a weighted product, -1 when shapes are not static. */
@@ -116,7 +129,7 @@ public record OpDef(
     }
 
     public OpDef shape(ShapeRule rule) {
-      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel, QuantRule.FLOAT, null);
+      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel, QuantRule.FLOAT, null, null);
     }
   }
 }

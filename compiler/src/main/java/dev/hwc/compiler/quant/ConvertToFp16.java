@@ -168,15 +168,9 @@ public final class ConvertToFp16 implements Pass {
     return x;
   }
 
-  /** Whether input i of n keeps its own type whatever the node's precision. */
+  /** Whether input i of n keeps its own type whatever the node's precision: a fact of its op (the registry's). */
   static boolean fixedSlot(Node n, int i) {
-    return switch (n.op()) {
-      case "Cast", "Shape" -> i == 0;
-      case "Resize" -> i == 1 || i == 2;
-      case "Upsample" -> i == 1;
-      case "Dropout" -> i >= 1;
-      default -> false;
-    };
+    return dev.hwc.compiler.ops.OpRegistry.lookup(n.op()).map(d -> d.typeFixed(i)).orElse(false);
   }
 
   /** One conversion: the decisions, then a walk over the nodes in order that builds the new graph. */
