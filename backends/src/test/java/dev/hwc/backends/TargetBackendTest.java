@@ -159,4 +159,25 @@ class TargetBackendTest {
     assertEquals(g.nodes().get(1).name(), v.node());
     assertTrue(v.reasons().get(0).startsWith("grouped convolution (group 2)"), v.reasons()::toString);
   }
+
+  /** Every small model on every built-in profile: a verdict for every node (or lowered op), never a crash. */
+  @Test
+  void everySmallModelIsJudgedOnEveryProfile() {
+    for (SmallModels.Entry e : SmallModels.all()) {
+      Graph g = Pipeline.standard().run(e.factory().apply(2), PassContext.forTests());
+      for (String id : ProfileLoader.builtinIds()) {
+        Profile p = ProfileLoader.builtin(id);
+        TargetLegality.Result r = TargetLegality.check(g, p);
+        assertEquals(p.partitioning().isFirstUnsupportedToCpu() ? TargetLegality.Unit.TFLITE_OPS : TargetLegality.Unit.NODES,
+            r.unit(), e.name() + " on " + id);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        g.nodes().forEach(n -> names.add(n.name()));
+        if (r.unit() == TargetLegality.Unit.NODES) {
+          assertEquals(g.nodes().size(), r.verdicts().size(), e.name() + " on " + id);
+        }
+        assertTrue(!r.verdicts().isEmpty() && r.verdicts().stream().allMatch(v -> v.node().isEmpty()
+            || names.contains(v.node())), e.name() + " on " + id + ": " + r);
+      }
+    }
+  }
 }
