@@ -99,6 +99,12 @@ class WellLogExampleTest {
     System.out.println("well-log on the Edge TPU: " + tpu.get("opsOnTpu") + " of " + tpu.get("opsTotal")
         + " ops, MAC share " + tpu.get("tpuMacShare") + ", split at " + split.get("builtin") + " for " + split.get("origin"));
     assertEquals("TRANSPOSE", split.get("builtin").asText());
+    for (JsonNode op : tpu.get("ops")) {
+      if (op.get("builtin").asText().equals("BATCH_MATMUL")) { // MatMul's rule emits it, the TPU does not map it
+        assertEquals("BATCH_MATMUL is not on the Edge TPU's supported list (from MatMul '" + op.get("origin").asText() + "')",
+            op.get("reasons").get(0).asText());
+      }
+    }
     double share = tpu.get("tpuMacShare").asDouble();
     assertTrue(share > 0.2 && share < 0.8, "the encoder runs on the TPU, the rest on the CPU: " + share);
 

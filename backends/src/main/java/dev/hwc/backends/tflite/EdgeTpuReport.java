@@ -31,6 +31,14 @@ import org.tensorflow.lite.schema.TensorType;
 public final class EdgeTpuReport {
   private EdgeTpuReport() {}
 
+  /**
+   * Builtins on Coral's supported list that a profile reaches only through another IR op's lowering
+   * (which IR op emits which builtin is that op's rule in {@link TfliteOps}): a fact of the Edge TPU,
+   * not of TFLite.
+   */
+  static final Set<String> ALSO_MAPPED = Set.of("DEPTHWISE_CONV_2D", "RELU", "RELU6", "RELU_N1_TO_1",
+      "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "FULLY_CONNECTED");
+
   /** The lowest int8 version of every builtin the lowering emits, from its rules' declarations. */
   private static final Map<String, Integer> INT8_VERSIONS = TfliteOps.int8Versions();
 
@@ -264,9 +272,11 @@ public final class EdgeTpuReport {
         return true;
       }
     }
-    // a builtin the IR op's own lowering rule emits (DEPTHWISE_CONV_2D under Conv, RELU6 under Clip...)
+    // a builtin on Coral's list that the IR op's own lowering rule emits besides its profile rule's
+    // lowersTo (DEPTHWISE_CONV_2D under Conv, RELU_N1_TO_1 under Clip...); BATCH_MATMUL under MatMul is not on the list
     TfliteOps.Rule rule = irOp == null ? null : TfliteOps.RULES.get(irOp);
-    return rule != null && profile.supports(irOp) && rule.emits().stream().anyMatch(e -> e.name().equals(builtin));
+    return rule != null && profile.supports(irOp) && ALSO_MAPPED.contains(builtin)
+        && rule.emits().stream().anyMatch(e -> e.name().equals(builtin));
   }
 
   /**
