@@ -1,17 +1,15 @@
 package dev.hwc.build;
 
+import dev.hwc.backends.Lowered;
+import dev.hwc.backends.TargetBackend;
 import dev.hwc.backends.onnx.OnnxEmitter;
-import dev.hwc.backends.tflite.EdgeTpuReport;
-import dev.hwc.backends.tflite.TfliteEmitter;
 import dev.hwc.backends.tflite.TfliteLowering;
-import dev.hwc.common.BadInputException;
 import dev.hwc.compiler.ir.Graph;
+import dev.hwc.profiles.ArtifactFormat;
 import dev.hwc.profiles.Profile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import org.tensorflow.lite.schema.BuiltinOperator;
 
 /**
  * Writes a graph as the target's artifact, once: ONNX (fp32, fp16, the QDQ and dynamic int8 plans),
@@ -51,7 +49,7 @@ public final class ArtifactWriter {
    */
   public static ArtifactWriter forTarget(Profile profile, boolean nchwIo, TfliteLowering.IoType ioType,
       BuildListener listener) {
-    return new ArtifactWriter(profile, profile.artifact().equals("tflite"), nchwIo, ioType, listener);
+    return new ArtifactWriter(profile, profile.artifact() == ArtifactFormat.TFLITE, nchwIo, ioType, listener);
   }
 
   /** "tflite" or "onnx". */
@@ -71,8 +69,9 @@ public final class ArtifactWriter {
   public Written write(Graph g, Path file, boolean fp16) throws IOException {
     TfliteFacts facts = null;
     if (tflite) {
-      TfliteLowering.Result lowered = new TfliteEmitter(tfliteOptions(fp16)).write(g, file);
-      facts = facts(lowered, g);
+      Lowered lowered = TargetBackend.of(profile).emit(g, profile,
+          new TargetBackend.Options(fp16, ioType == null ? null : ioName(ioType), nchwIo), file);
+      facts = TfliteFacts.of(lowered);
     } else {
       new OnnxEmitter().emit(g, file);
     }
@@ -86,29 +85,8 @@ public final class ArtifactWriter {
     return write(g, file, false);
   }
 
-  private TfliteFacts facts(TfliteLowering.Result lowered, Graph g) {
-    boolean ioTranspose = lowered.model().ops.stream()
-        .anyMatch(op -> op.builtin() == BuiltinOperator.TRANSPOSE && op.role().equals("io"));
-    EdgeTpuReport.Report edgeTpu = partitionsOnce(profile) ? EdgeTpuReport.analyze(lowered.model(), g, profile) : null;
-    return new TfliteFacts(lowered.model().ops.size(), lowered.internalTransposes(), ioTranspose,
-        List.copyOf(lowered.notes()), edgeTpu);
-  }
-
   static boolean partitionsOnce(Profile p) {
-    return p != null && p.partitioning().mode().equals("first-unsupported-to-cpu");
-  }
-
-  /** IO of TFLite artifacts: the asked type, else the profile's first IO precision (int8 for the Edge TPU). */
-  private TfliteLowering.Options tfliteOptions(boolean fp16) {
-    List<String> legal = profile.precisions().io();
-    String io = ioType != null ? ioName(ioType) : legal.isEmpty() ? "fp32" : legal.get(0);
-    if (!legal.isEmpty() && !legal.contains(io)) {
-      throw new BadInputException("target '" + profile.id() + "' takes " + String.join("/", legal) + " graph IO, not " + io);
-    }
-    // TRANSPOSE_CONV with a bias input is version 3; a profile that allows only v2 gets the bias as an ADD
-    boolean biasInput = profile.op("ConvTranspose").map(r -> r.opVersion() == null || r.opVersion() >= 3).orElse(true);
-    return new TfliteLowering.Options(fp16, fp16 ? TfliteLowering.IoType.FLOAT : TfliteLowering.IoType.of(io), nchwIo,
-        biasInput);
+    return p != null && p.partitioning().isFirstUnsupportedToCpu();
   }
 
   private static String ioName(TfliteLowering.IoType t) {

@@ -6,9 +6,10 @@ import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.backends.tflite.EdgeTpuReport;
-import dev.hwc.backends.tflite.TfliteLowering;
 import dev.hwc.common.BadInputException;
-import dev.hwc.compiler.analysis.Legality;
+import dev.hwc.backends.TargetBackend;
+import dev.hwc.backends.TargetLegality;
+import dev.hwc.profiles.ArtifactFormat;
 import dev.hwc.compiler.analysis.ModelStats;
 import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.frontend.Frontends;
@@ -60,6 +61,8 @@ final class BuildJob {
   private final List<String> notes = new ArrayList<>();
   /** Whether the target's artifact is TFLite (its own lowering, emitter, runtime and reports). */
   private final boolean tflite;
+  /** The backend of the target's artifact format (its own rewrites, its integer scheme). */
+  private final TargetBackend backend;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
   private ArtifactWriter writer;
@@ -71,7 +74,8 @@ final class BuildJob {
     this.profile = request.profile();
     this.listener = listener == null ? BuildListener.NONE : listener;
     this.input = request.model();
-    this.tflite = profile.artifact().equals("tflite");
+    this.tflite = profile.artifact() == ArtifactFormat.TFLITE;
+    this.backend = TargetBackend.of(profile);
   }
 
   BuildResult run() throws Exception {
@@ -107,13 +111,12 @@ final class BuildJob {
     Runtime runtime = checkingRuntime();
     String modelName = input.isBundledExample() ? "bundled example " + model.getFileName()
         : input.graph() != null ? "in-memory graph '" + input.stem() + "'" : model.toString();
-    listener.started(new BuildListener.Started(modelName, profile.id(), precision, profile.artifact(), runtime.id()));
+    listener.started(new BuildListener.Started(modelName, profile.id(), precision, profile.artifact().id(), runtime.id()));
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
-    if (tflite) {
-      optimized = TfliteLowering.prepare(optimized);
-    } else {
+    optimized = backend.prepare(optimized, profile);
+    if (!tflite) {
       checkLegal(optimized);
     }
     writer = ArtifactWriter.forTarget(profile, o.nchwIo(), o.ioType(), listener);
@@ -205,7 +208,7 @@ final class BuildJob {
 
   /** Artifacts this hwc makes: ONNX (fp32, fp16, int8 QDQ), also as the input a TensorRT engine is built from. */
   private void checkBuildable(Precision precision) {
-    if (profile.artifact().equals("tensorrt")) {
+    if (profile.artifact() == ArtifactFormat.TENSORRT) {
       notes.add("TensorRT engine not built: this machine has no CUDA device; the artifact is the ONNX file TensorRT "
           + "builds its engine from (" + precision.id()
           + (precision == Precision.INT8 ? ", explicit symmetric QDQ" : "") + ")");
@@ -228,10 +231,10 @@ final class BuildJob {
   }
 
   private void checkLegal(Graph g) {
-    Legality.Report r = Legality.check(g, profile);
-    if (!r.allSupported() && !profile.partitioning().mode().equals("per-op-fallback")) {
-      Legality.Verdict v = r.firstUnsupported().orElseThrow();
-      throw new BadInputException(v.node().describe() + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
+    TargetLegality.Result r = TargetLegality.check(g, profile);
+    if (!r.allSupported() && !profile.partitioning().isPerOpFallback()) {
+      TargetLegality.Verdict v = r.firstUnsupported().orElseThrow();
+      throw new BadInputException(v.describe(r.unit()) + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
     }
   }
 
@@ -301,7 +304,7 @@ final class BuildJob {
       judged.add(judge(PlanKind.FP16, half, w, eval, gate, List.copyOf(profile.keepHigherPrecision())));
       return List.copyOf(judged);
     }
-    QuantScheme scheme = QuantScheme.of(profile);
+    QuantScheme scheme = backend.quantScheme(profile);
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
@@ -341,14 +344,6 @@ final class BuildJob {
    */
   private EdgeTpuReport.Report tfliteNotes(TfliteFacts lowered) {
     notes.addAll(lowered.notes());
-    if (lowered.internalTransposes() > 0) {
-      notes.add(lowered.internalTransposes() + " TRANSPOSE op(s) kept inside the graph (reshapes whose element order "
-          + "differs between NCHW and NHWC)");
-    }
-    if (lowered.ioTranspose() && ArtifactWriter.partitionsOnce(profile)) {
-      notes.add("--io-layout nchw put a TRANSPOSE at the graph's edge, which the Edge TPU cannot run; feed NHWC to keep "
-          + "the model on the TPU");
-    }
     return lowered.edgeTpu();
   }
 

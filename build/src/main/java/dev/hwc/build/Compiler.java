@@ -65,28 +65,27 @@ public final class Compiler {
     long macs = ModelStats.of(optimized).macs();
     List<InspectResult.TargetLegality> legality = new ArrayList<>();
     for (Profile p : request.targets()) {
-      // TFLite targets are judged on the graph their backend lowers (erf GELUs fused into Gelu)
-      Graph judged = p.artifact().equals("tflite") ? dev.hwc.backends.tflite.TfliteLowering.prepare(optimized) : optimized;
-      legality.add(summarise(Legality.check(judged, p)));
+      // what the build enforces and reports: the backend's rewrites and lowering, then the profile
+      legality.add(summarise(dev.hwc.backends.TargetLegality.check(optimized, p)));
     }
     return new InspectResult(request.model(), Files.size(request.model()), g.opset(), g.inputs(), g.outputs(), stats,
         macs, ModelStats.inputSymbols(g), optimized.nodes().size(), List.copyOf(legality));
   }
 
-  private static InspectResult.TargetLegality summarise(Legality.Report r) {
+  private static InspectResult.TargetLegality summarise(dev.hwc.backends.TargetLegality.Result r) {
     // one line per op with its first reason; ops held back only by symbolic shapes share one line
     Map<String, String> why = new TreeMap<>();
     Map<String, Integer> count = new TreeMap<>();
     java.util.Set<String> shapeOnly = new TreeSet<>();
-    for (Legality.Verdict v : r.verdicts()) {
-      if (v.status() == Legality.Status.UNSUPPORTED) {
+    for (dev.hwc.backends.TargetLegality.Verdict v : r.verdicts()) {
+      if (v.status() == dev.hwc.backends.TargetLegality.Status.UNSUPPORTED) {
         String reason = v.reasons().get(0);
         if (reason.startsWith(Legality.STATIC_SHAPES)) {
-          shapeOnly.add(v.node().op());
+          shapeOnly.add(v.op());
           continue;
         }
-        count.merge(v.node().op(), 1, Integer::sum);
-        why.putIfAbsent(v.node().op(), reason);
+        count.merge(v.op(), 1, Integer::sum);
+        why.putIfAbsent(v.op(), reason);
       }
     }
     Map<String, String> ops = new LinkedHashMap<>();
@@ -94,8 +93,10 @@ public final class Compiler {
     if (!shapeOnly.isEmpty()) {
       ops.put("(symbolic shapes)", Legality.STATIC_SHAPES + " (fix them with --shape): " + String.join(", ", shapeOnly));
     }
-    return new InspectResult.TargetLegality(r.target(), r.count(Legality.Status.SUPPORTED),
-        r.count(Legality.Status.UNSUPPORTED), r.count(Legality.Status.CPU_AFTER_PARTITION),
-        r.firstUnsupported().map(v -> v.node().describe()).orElse(null), ops);
+    return new InspectResult.TargetLegality(r.target(), r.unit().toString(),
+        r.count(dev.hwc.backends.TargetLegality.Status.SUPPORTED),
+        r.count(dev.hwc.backends.TargetLegality.Status.UNSUPPORTED),
+        r.count(dev.hwc.backends.TargetLegality.Status.CPU_AFTER_PARTITION),
+        r.firstUnsupportedDescribed().orElse(null), ops);
   }
 }

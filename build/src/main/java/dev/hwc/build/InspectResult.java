@@ -29,12 +29,13 @@ public record InspectResult(Path model, long bytes, int opset, List<Value> input
    * Legality of one target, summarised.
    *
    * @param target the target's id
+   * @param unit what was counted: the IR's nodes, or (on a target that partitions once) the lowered TFLite ops
    * @param supported ops the target runs
    * @param unsupported ops it cannot run
    * @param cpuAfterPartition ops that fall to the CPU after the target's one split
    * @param firstUnsupported the first op it cannot run, described; null when every op runs
    * @param unsupportedOps op to "xCOUNT  first reason", in name order (shape-only reasons share one line)
    */
-  public record TargetLegality(String target, long supported, long unsupported, long cpuAfterPartition,
+  public record TargetLegality(String target, String unit, long supported, long unsupported, long cpuAfterPartition,
       String firstUnsupported, Map<String, String> unsupportedOps) {}
 }

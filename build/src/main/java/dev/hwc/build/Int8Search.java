@@ -113,18 +113,7 @@ public final class Int8Search {
     });
     listener.calibrationStarted(observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
-    Map<String, Integer> meanAxes = new LinkedHashMap<>();
-    for (Node n : g.nodes()) {
-      if (!full.nodes().contains(n.name()) || !observe.contains(n.input(0))) {
-        continue;
-      }
-      if (n.op().equals("Conv") || n.op().equals("Gemm")) {
-        meanAxes.put(n.input(0), 1);
-      } else if (n.op().equals("MatMul") && g.isInitializer(n.input(1)) && g.initializer(n.input(1)).rank() == 2
-          && g.type(n.input(0)) != null && g.type(n.input(0)).shape().hasRank()) {
-        meanAxes.put(n.input(0), g.type(n.input(0)).shape().rank() - 1); // features on the last axis
-      }
-    }
+    Map<String, Integer> meanAxes = StaticQuantizer.meanAxes(g, full, observe);
     Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
         Calibrator.Options.DEFAULT.withProgress((done, total) -> listener.progress("calibrate", done, total))
             .withChannelMeans(meanAxes));

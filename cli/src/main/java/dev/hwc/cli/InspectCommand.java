@@ -94,7 +94,8 @@ final class InspectCommand implements Callable<Integer> {
     out.println("legality per target (after hwc's fp32 passes; precision is the quantizer's job):");
     Table t = new Table("target", "supported", "unsupported", "on CPU after split", "first unsupported");
     for (InspectResult.TargetLegality l : r.legality()) {
-      t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition()),
+      t.row(l.target(), l.supported() + "/" + (l.supported() + l.unsupported() + l.cpuAfterPartition())
+          + (l.unit().equals(dev.hwc.backends.TargetLegality.Unit.NODES.toString()) ? "" : " " + l.unit()),
           l.unsupported(), l.cpuAfterPartition(), l.firstUnsupported() == null ? "-" : l.firstUnsupported());
     }
     t.print(out);

@@ -54,8 +54,8 @@ final class TargetsCommand implements Callable<Integer> {
       if (p.memory().onChipParamBytes() != null) {
         limits.add(p.memory().onChipParamBytes() / (1024 * 1024) + " MiB on-chip");
       }
-      if (!p.partitioning().mode().equals("per-op-fallback")) {
-        limits.add(p.partitioning().mode());
+      if (!p.partitioning().isPerOpFallback()) {
+        limits.add(p.partitioning().mode().id());
       }
       t.row(p.id(), p.artifact(), p.runtime(), String.join("/", p.precisions().weights()),
           String.join("/", p.precisions().activations()), String.join("/", p.precisions().io()),

@@ -75,6 +75,40 @@ class TfliteBuildTest {
     assertTrue(r.out().contains("edgetpu_compiler"), r.out());
   }
 
+  /** Conv -> PRelu (per-channel slope) -> Conv: what inspect says each TFLite target runs, the build runs. */
+  @Test
+  void convPreluIsSupportedByInspectAndBuildAlike() throws Exception {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("conv_prelu", 5);
+    String x = b.conv(b.input("image", 1, 3, 16, 16), 8, 3, 1);
+    String slope = b.constant("slope", dev.hwc.compiler.ir.Tensor.ofFloats(new long[] {8, 1, 1},
+        0.1f, 0.2f, 0.3f, -0.1f, 0.05f, 0.25f, 0.15f, 0.4f));
+    x = b.node("PRelu", dev.hwc.compiler.ir.Attributes.EMPTY, x, slope);
+    Graph g = b.output(b.conv(x, 4, 3, 1)).build();
+    Path m = model("prelu", g);
+    CliTest.Result i = CliTest.hwc("inspect", "--json", "--target", "arm64-int8,edgetpu", m.toString());
+    assertEquals(0, i.code(), i.err());
+    for (JsonNode t : new ObjectMapper().readTree(i.out()).get("legality")) {
+      assertEquals(0, t.get("unsupported").asLong(), t.toString());
+      assertEquals(0, t.get("cpuAfterPartition").asLong(), t.toString());
+      assertTrue(t.get("supported").asLong() >= 3, t.toString());
+    }
+    edgeTpuBuild("prelu", g, 16);
+    JsonNode tpu = read("prelu", "edgetpu-report.json");
+    assertEquals(-1, tpu.get("splitIndex").asInt(), tpu.toString());
+    assertEquals(tpu.get("opsTotal").asInt(), tpu.get("opsOnTpu").asInt());
+    boolean prelu = false;
+    for (JsonNode op : tpu.get("ops")) {
+      prelu |= op.get("builtin").asText().equals("PRELU");
+    }
+    assertTrue(prelu, tpu.toString());
+    Path arm = dir.resolve("prelu-arm");
+    CliTest.Result r = CliTest.hwc("build", "--target", "arm64-int8", m.toString(), "--calib",
+        calib("prelu-arm-calib", g, 16).toString(), "--bench-seconds", "0", "-o", arm.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode f = new ObjectMapper().readTree(arm.resolve("report.json").toFile()).get("fidelity");
+    assertTrue(f.get("passed").asBoolean(), f.toString());
+  }
+
   @Test
   void depthwiseSeparableMapsEntirelyToTheEdgeTpu() throws Exception {
     edgeTpuBuild("dw", SmallModels.depthwiseSeparable(7), 30);

@@ -99,7 +99,45 @@ class WellLogExampleTest {
     System.out.println("well-log on the Edge TPU: " + tpu.get("opsOnTpu") + " of " + tpu.get("opsTotal")
         + " ops, MAC share " + tpu.get("tpuMacShare") + ", split at " + split.get("builtin") + " for " + split.get("origin"));
     assertEquals("TRANSPOSE", split.get("builtin").asText());
+    for (JsonNode op : tpu.get("ops")) {
+      if (op.get("builtin").asText().equals("BATCH_MATMUL")) { // MatMul's rule emits it, the TPU does not map it
+        assertEquals("BATCH_MATMUL is not on the Edge TPU's supported list (from MatMul '" + op.get("origin").asText() + "')",
+            op.get("reasons").get(0).asText());
+      }
+    }
     double share = tpu.get("tpuMacShare").asDouble();
     assertTrue(share > 0.2 && share < 0.8, "the encoder runs on the TPU, the rest on the CPU: " + share);
+
+    // inspect judges the same lowered op list: same mapped count, same split op, same reasons op by op
+    Path model = dir.resolve("welllog.onnx");
+    try (var in = WellLogExampleTest.class.getResourceAsStream(dev.hwc.build.ModelInput.EXAMPLE_RESOURCE)) {
+      java.nio.file.Files.copy(in, model);
+    }
+    CliTest.Result i = CliTest.hwc("inspect", "--json", "--target", "edgetpu", model.toString());
+    assertEquals(0, i.code(), i.err());
+    JsonNode judged = new ObjectMapper().readTree(i.out()).get("legality").get(0);
+    assertEquals("TFLite ops", judged.get("unit").asText());
+    assertEquals(tpu.get("opsOnTpu").asLong(), judged.get("supported").asLong(), i.out());
+    assertEquals(tpu.get("opsTotal").asLong(), judged.get("supported").asLong() + judged.get("unsupported").asLong()
+        + judged.get("cpuAfterPartition").asLong(), i.out());
+    assertEquals("op #" + split.get("index").asInt() + " TRANSPOSE ('" + split.get("origin").asText() + "', layout)",
+        judged.get("firstUnsupported").asText());
+    dev.hwc.compiler.ir.Graph g = dev.hwc.compiler.passes.Pipeline.standard().run(dev.hwc.compiler.ops.ShapeInference.run(
+        dev.hwc.compiler.frontend.Frontends.read(model)));
+    var check = dev.hwc.backends.TargetLegality.check(g, dev.hwc.profiles.ProfileLoader.builtin("edgetpu"));
+    assertEquals(tpu.get("opsTotal").asInt(), check.verdicts().size());
+    for (var v : check.verdicts()) {
+      JsonNode op = tpu.get("ops").get(v.index());
+      String at = "op #" + v.index() + ": " + op;
+      assertEquals(op.get("builtin").asText(), v.op(), at);
+      assertEquals(op.get("origin").asText(), v.node(), at);
+      assertEquals(op.get("role").asText(), v.role(), at);
+      assertEquals(op.get("onTpu").asBoolean(), v.status() == dev.hwc.backends.TargetLegality.Status.SUPPORTED, at);
+      if (v.status() != dev.hwc.backends.TargetLegality.Status.CPU_AFTER_PARTITION) {
+        List<String> reasons = new java.util.ArrayList<>();
+        op.get("reasons").forEach(x -> reasons.add(x.asText()));
+        assertEquals(reasons, v.reasons(), at);
+      }
+    }
   }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param id short name, e.g. {@code edgetpu}
  * @param description one line for people
- * @param artifact the artifact format, one of {@link #ARTIFACTS}
+ * @param artifact the artifact format
  * @param runtime what loads and checks the artifact, one of {@link #RUNTIMES}
  * @param precisions legal data types per role
  * @param quantization integer-quantization rules; {@link Quantization#none()} for float-only targets
@@ -27,7 +27,7 @@ import java.util.Optional;
 public record Profile(
     String id,
     String description,
-    String artifact,
+    ArtifactFormat artifact,
     String runtime,
     Precisions precisions,
     Quantization quantization,
@@ -39,7 +39,8 @@ public record Profile(
     Gate gate,
     @JsonIgnore String source) {
 
-  public static final List<String> ARTIFACTS = List.of("onnx", "tflite", "tensorrt");
+  /** The names a profile file may give {@code artifact}. */
+  public static final List<String> ARTIFACTS = ArtifactFormat.ids();
   public static final List<String> RUNTIMES = List.of("onnxruntime", "tflite", "tensorrt");
 
   public Profile {

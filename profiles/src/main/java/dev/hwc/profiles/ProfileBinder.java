@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -43,6 +44,7 @@ final class ProfileBinder {
       .enable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .withCoercionConfig(LogicalType.Textual, c -> c
@@ -85,6 +87,10 @@ final class ProfileBinder {
     if (e instanceof InvalidNullException) {
       return error.at(line, dotted, "empty entry (null); give a value or remove it");
     }
+    if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()
+        && f.getValue() instanceof String value) {
+      return vocabulary(error, line, dotted, value, f.getTargetType());
+    }
     if (e instanceof MismatchedInputException m) {
       if (m.getTargetType() == Constraint.class) {
         return error.at(line, dotted, ProfileError.firstLine(m.getOriginalMessage()));
@@ -98,6 +104,24 @@ final class ProfileBinder {
       return error.at(line, dotted, "bad value: " + ProfileError.firstLine(e.getCause().getMessage()));
     }
     return error.at(line, dotted, ProfileError.firstLine(e.getOriginalMessage()));
+  }
+
+  /** A name outside a fixed vocabulary (an enum such as {@link ArtifactFormat} or {@link PartitionMode}). */
+  private static BadInputException vocabulary(ProfileError error, int line, String dotted, String value, Class<?> type) {
+    if (value.isBlank()) {
+      String field = dotted.contains(".") ? dotted.substring(dotted.lastIndexOf('.') + 1) : dotted;
+      String parent = dotted.contains(".") ? dotted.substring(0, dotted.lastIndexOf('.')) + ": " : "";
+      return error.at(line, "", parent + "'" + field + "' is empty (expected one of " + String.join(", ", ids(type)) + ")");
+    }
+    List<String> allowed = ids(type);
+    String hint = Names.closest(value, allowed).filter(n -> !n.equals(value)).map(n -> "; did you mean '" + n + "'?")
+        .orElse("");
+    return error.at(line, "", dotted + " must be one of " + String.join(", ", allowed) + ", got '" + value + "'" + hint);
+  }
+
+  /** The names of an enum's constants as profile files spell them (their toString). */
+  private static List<String> ids(Class<?> type) {
+    return Arrays.stream(type.getEnumConstants()).map(String::valueOf).toList();
   }
 
   /**
@@ -178,7 +202,7 @@ final class ProfileBinder {
     if (type == boolean.class || type == Boolean.class) {
       return "true or false";
     }
-    if (type == String.class) {
+    if (type == String.class || type.isEnum()) {
       return "a string";
     }
     if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) {

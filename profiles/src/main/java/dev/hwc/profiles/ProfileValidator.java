@@ -17,8 +17,9 @@ final class ProfileValidator {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
   private static final Pattern OP_NAME = Pattern.compile("[A-Z][A-Za-z0-9]*");
   /** Which runtimes can check which artifact: ONNX Runtime or TensorRT's ONNX parser for onnx. */
-  private static final Map<String, List<String>> RUNTIMES_FOR_ARTIFACT = Map.of(
-      "onnx", List.of("onnxruntime", "tensorrt"), "tflite", List.of("tflite"), "tensorrt", List.of("tensorrt"));
+  private static final Map<ArtifactFormat, List<String>> RUNTIMES_FOR_ARTIFACT = Map.of(
+      ArtifactFormat.ONNX, List.of("onnxruntime", "tensorrt"), ArtifactFormat.TFLITE, List.of("tflite"),
+      ArtifactFormat.TENSORRT, List.of("tensorrt"));
 
   private final YamlSourceMap src;
   private final ProfileError error;
@@ -34,7 +35,6 @@ final class ProfileValidator {
       throw fail("/id", "id must be lower-case letters, digits, '.', '_' or '-', got '" + p.id() + "'");
     }
     required(p.artifact(), "", "artifact", "one of " + String.join(", ", Profile.ARTIFACTS));
-    oneOf(p.artifact(), Profile.ARTIFACTS, "/artifact");
     required(p.runtime(), "", "runtime", "one of " + String.join(", ", Profile.RUNTIMES));
     oneOf(p.runtime(), Profile.RUNTIMES, "/runtime");
     List<String> runtimes = RUNTIMES_FOR_ARTIFACT.get(p.artifact());
@@ -54,7 +54,6 @@ final class ProfileValidator {
     keepHigherPrecision(p);
     if (src.has("/partitioning")) {
       required(p.partitioning().mode(), "/partitioning", "mode", "one of " + String.join(", ", Partitioning.MODES));
-      oneOf(p.partitioning().mode(), Partitioning.MODES, "/partitioning/mode");
     }
     gate(p.gate());
   }

@@ -1,7 +1,7 @@
 /**
- * The ONNX backend: the emitter that writes hwc's graph as an ONNX model (fp32, fp16, QDQ int8,
- * dynamic int8), and ONNX Runtime Java (CPU, and CUDA where a device exists) as a runtime.
- *
- * <p>May depend on: the dev.hwc.backends interfaces, compiler (IR, ONNX protos), ONNX Runtime Java.
+ * The ONNX backend ({@link dev.hwc.backends.onnx.OnnxBackend}, also for TensorRT targets, whose engine is
+ * built from the ONNX file): the ONNX writer ({@link dev.hwc.backends.onnx.OnnxEmitter}) and ONNX Runtime
+ * sessions on the CPU and CUDA ({@link dev.hwc.backends.onnx.OnnxRuntime},
+ * {@link dev.hwc.backends.onnx.OnnxCudaRuntime}). Depends on the compiler's IR and the ONNX protobuf classes.
  */
 package dev.hwc.backends.onnx;

@@ -32,24 +32,15 @@ public final class EdgeTpuReport {
   private EdgeTpuReport() {}
 
   /**
-   * int8 builtin versions from TFLite's op_version.cc (TARGET-FACTS, "TFLite int8"), for builtins
-   * the profile reaches only through another IR op (DEPTHWISE_CONV_2D under Conv) or not at all.
+   * Builtins on Coral's supported list that a profile reaches only through another IR op's lowering
+   * (which IR op emits which builtin is that op's rule in {@link TfliteOps}): a fact of the Edge TPU,
+   * not of TFLite.
    */
-  static final Map<String, Integer> INT8_VERSIONS = Map.ofEntries(
-      Map.entry("CONV_2D", 3), Map.entry("DEPTHWISE_CONV_2D", 3), Map.entry("FULLY_CONNECTED", 4),
-      Map.entry("ADD", 2), Map.entry("SUB", 2), Map.entry("MUL", 2), Map.entry("AVERAGE_POOL_2D", 2),
-      Map.entry("MAX_POOL_2D", 2), Map.entry("CONCATENATION", 2), Map.entry("SOFTMAX", 2), Map.entry("MEAN", 2),
-      Map.entry("LOGISTIC", 2), Map.entry("TANH", 2), Map.entry("PAD", 2), Map.entry("TRANSPOSE", 2),
-      Map.entry("RESIZE_BILINEAR", 2), Map.entry("RESIZE_NEAREST_NEIGHBOR", 2), Map.entry("QUANTIZE", 1),
-      Map.entry("DEQUANTIZE", 2));
+  static final Set<String> ALSO_MAPPED = Set.of("DEPTHWISE_CONV_2D", "RELU", "RELU6", "RELU_N1_TO_1",
+      "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "FULLY_CONNECTED");
 
-  /** Builtins an IR op lowers to besides its profile rule's {@code lowersTo}. */
-  static final Map<String, Set<String>> ALSO_LOWERS_TO = Map.of(
-      "Clip", Set.of("RELU6", "RELU_N1_TO_1", "RELU"),
-      "Resize", Set.of("RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"),
-      "Conv", Set.of("DEPTHWISE_CONV_2D"),
-      "Gemm", Set.of("FULLY_CONNECTED"),
-      "MatMul", Set.of("FULLY_CONNECTED"));
+  /** The lowest int8 version of every builtin the lowering emits, from its rules' declarations. */
+  private static final Map<String, Integer> INT8_VERSIONS = TfliteOps.int8Versions();
 
   public static final String UNSUPPORTED_TYPE = "Operation is working on an unsupported data type";
 
@@ -66,7 +57,18 @@ public final class EdgeTpuReport {
    * @param paramBytes bytes of the constant tensors it reads (weights, biases, shape operands)
    */
   public record OpReport(int index, String builtin, int version, String origin, String irOp, String role,
-      String status, boolean onTpu, List<String> reasons, long macs, long paramBytes) {}
+      String status, boolean onTpu, List<String> reasons, long macs, long paramBytes)
+      implements dev.hwc.backends.PartitionReport.PartitionedOp {
+    @Override
+    public String op() {
+      return builtin;
+    }
+
+    @Override
+    public boolean onTarget() {
+      return onTpu;
+    }
+  }
 
   /**
    * @param splitIndex the first op that does not map (the compiler's split point), -1 when all map
@@ -76,9 +78,11 @@ public final class EdgeTpuReport {
    * @param cached whether paramBytesOnTpu fits on chip
    */
   public record Report(String target, List<OpReport> ops, int splitIndex, int opsOnTpu, int opsTotal, long macsOnTpu,
-      long macsTotal, double tpuMacShare, long paramBytesOnTpu, long onChipBytes, boolean cached) {
+      long macsTotal, double tpuMacShare, long paramBytesOnTpu, long onChipBytes, boolean cached)
+      implements dev.hwc.backends.PartitionReport {
 
     /** A readable multi-line summary. */
+    @Override
     public String summary() {
       StringBuilder s = new StringBuilder();
       s.append(String.format(Locale.ROOT, "Edge TPU (%s): %d of %d ops map to the TPU, %d run on the CPU%n", target,
@@ -268,10 +272,17 @@ public final class EdgeTpuReport {
         return true;
       }
     }
-    return irOp != null && profile.supports(irOp) && ALSO_LOWERS_TO.getOrDefault(irOp, Set.of()).contains(builtin);
+    // a builtin on Coral's list that the IR op's own lowering rule emits besides its profile rule's
+    // lowersTo (DEPTHWISE_CONV_2D under Conv, RELU_N1_TO_1 under Clip...); BATCH_MATMUL under MatMul is not on the list
+    TfliteOps.Rule rule = irOp == null ? null : TfliteOps.RULES.get(irOp);
+    return rule != null && profile.supports(irOp) && ALSO_MAPPED.contains(builtin)
+        && rule.emits().stream().anyMatch(e -> e.name().equals(builtin));
   }
 
-  /** The newest version the profile allows: the origin op's rule, any rule lowering to it, TFLite's int8 version. */
+  /**
+   * The newest version the profile allows: the origin op's rule, any rule lowering to it, else the
+   * lowest int8 version the backend's rules declare for the builtin (what the compiler takes for int8).
+   */
   static Integer maxVersion(String builtin, Optional<OpRule> originRule, Profile profile) {
     if (originRule.isPresent() && builtin.equals(originRule.get().lowersTo()) && originRule.get().opVersion() != null) {
       return originRule.get().opVersion();
@@ -285,8 +296,9 @@ public final class EdgeTpuReport {
     if (best != null) {
       return best;
     }
-    if (INT8_VERSIONS.containsKey(builtin)) {
-      return INT8_VERSIONS.get(builtin);
+    Integer int8 = INT8_VERSIONS.get(builtin);
+    if (int8 != null) {
+      return int8;
     }
     return originRule.map(OpRule::opVersion).orElse(null);
   }

@@ -175,7 +175,7 @@ final class Lowerer {
     return views.computeIfAbsent("dq:" + t, k -> {
       TflModel.Tensor src = m.tensor(t);
       int out = m.activation(src.name + "_dequantized", TensorType.FLOAT32, src.shape, null);
-      emit(BuiltinOperator.DEQUANTIZE, 2, new int[] {t}, new int[] {out}, TflModel.Options.NONE, origin, "dequantize");
+      emit(BuiltinOperator.DEQUANTIZE, version(origin, BuiltinOperator.DEQUANTIZE, true), new int[] {t}, new int[] {out}, TflModel.Options.NONE, origin, "dequantize");
       return out;
     });
   }
@@ -188,7 +188,8 @@ final class Lowerer {
     }
     return views.computeIfAbsent("rq:" + t + ":" + to.scale()[0] + ":" + to.zeroPoint()[0], k -> {
       int out = m.activation(src.name + "_requantized", TensorType.INT8, src.shape, to);
-      emit(BuiltinOperator.QUANTIZE, 1, new int[] {t}, new int[] {out}, TflModel.Options.NONE, origin, "requantize");
+      emit(BuiltinOperator.QUANTIZE, version(origin, BuiltinOperator.QUANTIZE, true), new int[] {t}, new int[] {out},
+          TflModel.Options.NONE, origin, "requantize");
       return out;
     });
   }
@@ -211,14 +212,14 @@ final class Lowerer {
       int out = m.activation(src.name + (to == Layout.NHWC ? "_nhwc" : "_nchw"), src.type, shape, src.quant);
       if (keepsOrder(src.shape, perm)) {
         int s = int32Const(src.name + "_shape", shape, new int[] {4});
-        emit(BuiltinOperator.RESHAPE, 1, new int[] {t, s}, new int[] {out}, new TflModel.Options(
+        emit(BuiltinOperator.RESHAPE, version(origin, BuiltinOperator.RESHAPE, src.type == TensorType.INT8), new int[] {t, s}, new int[] {out}, new TflModel.Options(
             org.tensorflow.lite.schema.BuiltinOptions.ReshapeOptions, b -> org.tensorflow.lite.schema.ReshapeOptions
                 .createReshapeOptions(b, org.tensorflow.lite.schema.ReshapeOptions.createNewShapeVector(b, shape))),
             origin, role);
         return out;
       }
       int p = int32Const(src.name + "_perm", perm, new int[] {4});
-      emit(BuiltinOperator.TRANSPOSE, src.type == TensorType.INT8 ? 2 : 1, new int[] {t, p}, new int[] {out},
+      emit(BuiltinOperator.TRANSPOSE, version(origin, BuiltinOperator.TRANSPOSE, src.type == TensorType.INT8), new int[] {t, p}, new int[] {out},
           TflModel.Options.NONE, origin, role);
       if (role.equals("layout")) {
         internalTransposes++;
@@ -290,7 +291,8 @@ final class Lowerer {
     int t = m.activation(n.output(0) + "_fixed", TensorType.INT8, layout.shape(shape(n.output(0))), fixed);
     emitOp.accept(t);
     int r = out(n, 0, layout, wanted);
-    emit(BuiltinOperator.QUANTIZE, 1, new int[] {t}, new int[] {r}, TflModel.Options.NONE, n, "requantize");
+    emit(BuiltinOperator.QUANTIZE, version(n, BuiltinOperator.QUANTIZE, true), new int[] {t}, new int[] {r},
+        TflModel.Options.NONE, n, "requantize");
     return r;
   }
 
@@ -435,7 +437,7 @@ final class Lowerer {
     }
     int half = m.constant(name + "_fp16", TensorType.FLOAT16, s, null, h.array());
     int out = m.activation(name, TensorType.FLOAT32, s, null);
-    emit(BuiltinOperator.DEQUANTIZE, 3, new int[] {half}, new int[] {out}, TflModel.Options.NONE, origin, "fp16 weight");
+    emit(BuiltinOperator.DEQUANTIZE, version(origin, BuiltinOperator.DEQUANTIZE, false, TfliteBuiltin.FLOAT16), new int[] {half}, new int[] {out}, TflModel.Options.NONE, origin, "fp16 weight");
     return out;
   }
 
@@ -553,9 +555,21 @@ final class Lowerer {
     m.add(new TflModel.Op(builtin, version, ins, outs, o, act, origin == null ? "" : origin.name(), role));
   }
 
-  /** The version of an op with int8 operands (the lowest carrying int8), or 1 in float. */
-  int version(Node n, int int8Version) {
-    return quantized(n) ? int8Version : 1;
+  /** The version of a builtin emitted for n, from n's rule: its int8 version when n runs in int8, else its float one. */
+  int version(Node n, int builtin) {
+    return version(n, builtin, quantized(n));
+  }
+
+  /**
+   * The version of a builtin emitted for {@code origin} (null: at the graph's edge) as its rule in
+   * {@link TfliteOps} declares it, with the features used; a builtin the rule does not declare is a bug.
+   */
+  int version(Node origin, int builtin, boolean int8, String... features) {
+    String op = origin == null ? null : origin.op();
+    return TfliteOps.declaration(op, builtin)
+        .orElseThrow(() -> new IllegalStateException("the TFLite rule for " + op + " emits "
+            + BuiltinOperator.name(builtin) + " without declaring it"))
+        .version(int8, features);
   }
 
   static int[] ints(long[] a) {

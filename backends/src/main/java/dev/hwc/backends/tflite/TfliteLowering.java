@@ -115,7 +115,8 @@ public final class TfliteLowering {
         int u = c.m.activation(v.name(), TensorType.UINT8, layout.shape(shape), uint8(q));
         c.m.inputs.add(u);
         t = c.m.activation(v.name() + "_int8", TensorType.INT8, layout.shape(shape), q);
-        c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {u}, new int[] {t}, TflModel.Options.NONE, null, "io");
+        c.emit(BuiltinOperator.QUANTIZE, c.version(null, BuiltinOperator.QUANTIZE, true), new int[] {u}, new int[] {t},
+            TflModel.Options.NONE, null, "io");
       } else {
         t = c.m.activation(v.name(), q != null ? TensorType.INT8 : Lowerer.tensorType(v.dtype()), layout.shape(shape), q);
         c.m.inputs.add(t);
@@ -151,7 +152,8 @@ public final class TfliteLowering {
       if (o.io() == IoType.UINT8 && c.m.tensor(t).type == TensorType.INT8) {
         TflModel.Tensor src = c.m.tensor(t);
         int u = c.m.activation(v.name(), TensorType.UINT8, src.shape, uint8(src.quant));
-        c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {t}, new int[] {u}, TflModel.Options.NONE, null, "io");
+        c.emit(BuiltinOperator.QUANTIZE, c.version(null, BuiltinOperator.QUANTIZE, true), new int[] {t}, new int[] {u},
+            TflModel.Options.NONE, null, "io");
         t = u;
       }
       c.m.tensor(t).name = v.name();
@@ -187,7 +189,8 @@ public final class TfliteLowering {
       t = c.requantize(x.tensor(), p, n);
     } else {
       t = c.m.activation(n.output(0), TensorType.INT8, src.shape, p);
-      c.emit(BuiltinOperator.QUANTIZE, 1, new int[] {x.tensor()}, new int[] {t}, TflModel.Options.NONE, n, "quantize");
+      c.emit(BuiltinOperator.QUANTIZE, c.version(n, BuiltinOperator.QUANTIZE, true), new int[] {x.tensor()}, new int[] {t},
+          TflModel.Options.NONE, n, "quantize");
     }
     c.bind(n.output(0), t, x.layout());
   }

@@ -7,7 +7,9 @@ import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.common.BadInputException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
@@ -36,49 +38,123 @@ import org.tensorflow.lite.schema.TransposeConvOptions;
 final class TfliteOps {
   private TfliteOps() {}
 
-  interface Rule {
+  /** How one IR op is lowered: writes TFLite ops into the lowering's model. */
+  interface Lowering {
     void lower(Lowerer c, Node n);
   }
 
+  /**
+   * One lowering rule: the function, every builtin it may emit with its versions, and the output
+   * params TFLite's int8 kernel fixes for it (null when the kernel takes any).
+   */
+  record Rule(Lowering lowering, List<TfliteBuiltin> emits, TflModel.Quant fixedOutput) {
+    Rule {
+      emits = List.copyOf(emits);
+    }
+
+    void lower(Lowerer c, Node n) {
+      lowering.lower(c, n);
+    }
+
+    /** The declaration of a builtin this rule emits, or empty. */
+    Optional<TfliteBuiltin> emitted(int builtin) {
+      return emits.stream().filter(e -> e.builtin() == builtin).findFirst();
+    }
+  }
+
+  /**
+   * Builtins the lowering inserts for any op: DEQUANTIZE (int8 v2, fp16 weights v3), requantizing or
+   * boundary QUANTIZE (v1), and the layout changes TRANSPOSE (int8 v2) and RESHAPE (v1).
+   */
+  static final List<TfliteBuiltin> INSERTED = List.of(
+      TfliteBuiltin.of(BuiltinOperator.DEQUANTIZE, 1, 2).with(TfliteBuiltin.FLOAT16, 3),
+      TfliteBuiltin.of(BuiltinOperator.QUANTIZE, 1, 1),
+      TfliteBuiltin.of(BuiltinOperator.TRANSPOSE, 1, 2),
+      TfliteBuiltin.of(BuiltinOperator.RESHAPE, 1, 1));
+
+  /** TFLite's fixed int8 output params of LOGISTIC and SOFTMAX (1/256, -128) and TANH (1/128, 0). */
+  static final TflModel.Quant FIXED_1_256 = TflModel.Quant.perTensor(1f / 256, -128);
+  static final TflModel.Quant FIXED_1_128 = TflModel.Quant.perTensor(1f / 128, 0);
+
   static final Map<String, Rule> RULES = rules();
+
+  private static Rule rule(Lowering l, TfliteBuiltin... emits) {
+    return new Rule(l, List.of(emits), null);
+  }
+
+  private static TfliteBuiltin v(int builtin, int floatVersion, int int8Version) {
+    return TfliteBuiltin.of(builtin, floatVersion, int8Version);
+  }
 
   private static Map<String, Rule> rules() {
     Map<String, Rule> r = new TreeMap<>();
-    r.put("Conv", TfliteOps::conv);
-    r.put("ConvTranspose", TfliteOps::convTranspose);
-    r.put("Gemm", TfliteOps::gemm);
-    r.put("MatMul", TfliteOps::matMul);
-    r.put("Add", (c, n) -> binary(c, n, BuiltinOperator.ADD));
-    r.put("Sub", (c, n) -> binary(c, n, BuiltinOperator.SUB));
-    r.put("Mul", (c, n) -> binary(c, n, BuiltinOperator.MUL));
-    r.put("Max", (c, n) -> binary(c, n, BuiltinOperator.MAXIMUM));
-    r.put("Min", (c, n) -> binary(c, n, BuiltinOperator.MINIMUM));
-    r.put("Relu", (c, n) -> unary(c, n, BuiltinOperator.RELU));
-    r.put("Clip", TfliteOps::clip);
-    r.put("Sigmoid", (c, n) -> fixedUnary(c, n, BuiltinOperator.LOGISTIC, TflModel.Quant.perTensor(1f / 256, -128)));
-    r.put("Tanh", (c, n) -> fixedUnary(c, n, BuiltinOperator.TANH, TflModel.Quant.perTensor(1f / 128, 0)));
-    r.put("HardSwish", (c, n) -> unary(c, n, BuiltinOperator.HARD_SWISH));
-    r.put("LeakyRelu", TfliteOps::leakyRelu);
-    r.put("Softmax", TfliteOps::softmax);
-    r.put("MaxPool", (c, n) -> pool(c, n, BuiltinOperator.MAX_POOL_2D));
-    r.put("AveragePool", (c, n) -> pool(c, n, BuiltinOperator.AVERAGE_POOL_2D));
-    r.put("GlobalAveragePool", TfliteOps::globalAveragePool);
-    r.put("ReduceMean", TfliteOps::reduceMean);
-    r.put("Concat", TfliteOps::concat);
-    r.put("Reshape", TfliteOps::reshape);
-    r.put("Flatten", TfliteOps::reshape);
-    r.put("Squeeze", TfliteOps::reshape);
-    r.put("Unsqueeze", TfliteOps::reshape);
-    r.put("Resize", TfliteOps::resize);
-    r.put("Pad", TfliteOps::pad);
-    r.put("Transpose", TfliteOps::transpose);
-    r.put("Gelu", TfliteOps::gelu);
-    r.put("Gather", TfliteOps::gather);
-    r.put("Cast", TfliteOps::cast);
-    r.put("Div", (c, n) -> binary(c, n, BuiltinOperator.DIV));
-    r.put("Pow", (c, n) -> binary(c, n, BuiltinOperator.POW));
-    r.put("Sqrt", (c, n) -> unary(c, n, BuiltinOperator.SQRT));
+    TfliteBuiltin pad = v(BuiltinOperator.PAD, 1, 2);
+    r.put("Conv", rule(TfliteOps::conv, v(BuiltinOperator.CONV_2D, 1, 3).with(TfliteBuiltin.DILATION, 2),
+        v(BuiltinOperator.DEPTHWISE_CONV_2D, 1, 3).with(TfliteBuiltin.DILATION, 2), pad));
+    r.put("ConvTranspose", rule(TfliteOps::convTranspose,
+        v(BuiltinOperator.TRANSPOSE_CONV, 1, 2).with(TfliteBuiltin.BIAS_INPUT, 3), v(BuiltinOperator.ADD, 1, 2)));
+    // op_version.cc: int8 4, symmetric hybrid 3, keep_num_dims 5 (the highest feature used wins)
+    TfliteBuiltin fc = v(BuiltinOperator.FULLY_CONNECTED, 1, 4).with(TfliteBuiltin.HYBRID, 3)
+        .with(TfliteBuiltin.KEEP_NUM_DIMS, 5);
+    r.put("Gemm", rule(TfliteOps::gemm, fc));
+    r.put("MatMul", rule(TfliteOps::matMul, fc, v(BuiltinOperator.BATCH_MATMUL, 1, 2)));
+    r.put("Add", rule((c, n) -> binary(c, n, BuiltinOperator.ADD), v(BuiltinOperator.ADD, 1, 2)));
+    r.put("Sub", rule((c, n) -> binary(c, n, BuiltinOperator.SUB), v(BuiltinOperator.SUB, 1, 2)));
+    r.put("Mul", rule((c, n) -> binary(c, n, BuiltinOperator.MUL), v(BuiltinOperator.MUL, 1, 2)));
+    r.put("Max", rule((c, n) -> binary(c, n, BuiltinOperator.MAXIMUM), v(BuiltinOperator.MAXIMUM, 1, 2)));
+    r.put("Min", rule((c, n) -> binary(c, n, BuiltinOperator.MINIMUM), v(BuiltinOperator.MINIMUM, 1, 2)));
+    r.put("Div", rule((c, n) -> binary(c, n, BuiltinOperator.DIV), v(BuiltinOperator.DIV, 1, 2)));
+    r.put("Pow", rule((c, n) -> binary(c, n, BuiltinOperator.POW), v(BuiltinOperator.POW, 1, 2)));
+    r.put("Relu", rule((c, n) -> unary(c, n, BuiltinOperator.RELU), v(BuiltinOperator.RELU, 1, 2)));
+    r.put("Clip", rule(TfliteOps::clip, v(BuiltinOperator.RELU, 1, 2), v(BuiltinOperator.RELU6, 1, 2),
+        v(BuiltinOperator.RELU_N1_TO_1, 1, 2)));
+    r.put("Sigmoid", new Rule((c, n) -> fixedUnary(c, n, BuiltinOperator.LOGISTIC),
+        List.of(v(BuiltinOperator.LOGISTIC, 1, 2)), FIXED_1_256));
+    r.put("Tanh", new Rule((c, n) -> fixedUnary(c, n, BuiltinOperator.TANH), List.of(v(BuiltinOperator.TANH, 1, 2)),
+        FIXED_1_128));
+    r.put("HardSwish", rule((c, n) -> unary(c, n, BuiltinOperator.HARD_SWISH), v(BuiltinOperator.HARD_SWISH, 1, 1)));
+    // op_version.cc: LEAKY_RELU is v1 for float and int8 (v2 only for int16)
+    r.put("LeakyRelu", rule(TfliteOps::leakyRelu, v(BuiltinOperator.LEAKY_RELU, 1, 1)));
+    r.put("PRelu", rule(TfliteOps::prelu, v(BuiltinOperator.PRELU, 1, 1)));
+    r.put("Sqrt", rule((c, n) -> unary(c, n, BuiltinOperator.SQRT), v(BuiltinOperator.SQRT, 1, 2)));
+    r.put("Gelu", rule(TfliteOps::gelu, v(BuiltinOperator.GELU, 1, 2)));
+    r.put("Softmax", new Rule(TfliteOps::softmax, List.of(v(BuiltinOperator.SOFTMAX, 1, 2)), FIXED_1_256));
+    r.put("MaxPool", rule((c, n) -> pool(c, n, BuiltinOperator.MAX_POOL_2D), v(BuiltinOperator.MAX_POOL_2D, 1, 2)));
+    r.put("AveragePool", rule((c, n) -> pool(c, n, BuiltinOperator.AVERAGE_POOL_2D),
+        v(BuiltinOperator.AVERAGE_POOL_2D, 1, 2)));
+    r.put("GlobalAveragePool", rule(TfliteOps::globalAveragePool, v(BuiltinOperator.MEAN, 1, 2)));
+    r.put("ReduceMean", rule(TfliteOps::reduceMean, v(BuiltinOperator.MEAN, 1, 2)));
+    r.put("Concat", rule(TfliteOps::concat, v(BuiltinOperator.CONCATENATION, 1, 2)));
+    TfliteBuiltin reshape = v(BuiltinOperator.RESHAPE, 1, 1);
+    r.put("Reshape", rule(TfliteOps::reshape, reshape));
+    r.put("Flatten", rule(TfliteOps::reshape, reshape));
+    r.put("Squeeze", rule(TfliteOps::reshape, reshape));
+    r.put("Unsqueeze", rule(TfliteOps::reshape, reshape));
+    // op_version.cc: v3 with align_corners or half_pixel_centers
+    r.put("Resize", rule(TfliteOps::resize,
+        v(BuiltinOperator.RESIZE_BILINEAR, 1, 2).with(TfliteBuiltin.ALIGN_CORNERS, 3).with(TfliteBuiltin.HALF_PIXEL, 3),
+        v(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, 1, 2).with(TfliteBuiltin.ALIGN_CORNERS, 3)
+            .with(TfliteBuiltin.HALF_PIXEL, 3)));
+    r.put("Pad", rule(TfliteOps::pad, pad));
+    r.put("Transpose", rule(TfliteOps::transpose, v(BuiltinOperator.TRANSPOSE, 1, 2)));
+    r.put("Gather", rule(TfliteOps::gather, v(BuiltinOperator.GATHER, 1, 2)));
+    r.put("Cast", rule(TfliteOps::cast, v(BuiltinOperator.CAST, 1, 1)));
     return r;
+  }
+
+  /** The declaration of a builtin emitted for an op of {@code irOp} (its rule's, else an inserted op's), or empty. */
+  static Optional<TfliteBuiltin> declaration(String irOp, int builtin) {
+    Rule r = irOp == null ? null : RULES.get(irOp);
+    Optional<TfliteBuiltin> own = r == null ? Optional.empty() : r.emitted(builtin);
+    return own.isPresent() ? own : INSERTED.stream().filter(e -> e.builtin() == builtin).findFirst();
+  }
+
+  /** Every builtin some rule (or the lowering itself) may emit, by name, with the lowest int8 version declared. */
+  static Map<String, Integer> int8Versions() {
+    Map<String, Integer> out = new TreeMap<>();
+    java.util.stream.Stream.concat(RULES.values().stream().flatMap(r -> r.emits().stream()), INSERTED.stream())
+        .forEach(e -> out.merge(e.name(), e.int8Version(), Math::min));
+    return out;
   }
 
   // ---- convolutions and matrix products ----
@@ -146,14 +222,14 @@ final class TfliteOps {
     int y = c.out(n, 0, NHWC);
     byte act = c.fusedActivation(n);
     byte pad = padding;
-    int dil = d[0] > 1 || d[1] > 1 ? 2 : 1;
+    String[] dil = d[0] > 1 || d[1] > 1 ? new String[] {TfliteBuiltin.DILATION} : new String[0];
     if (depthwise) {
       int mult = (int) (w[0] / in[1]);
-      c.emit(BuiltinOperator.DEPTHWISE_CONV_2D, q ? 3 : dil, new int[] {x, weights, bias}, new int[] {y},
+      c.emit(BuiltinOperator.DEPTHWISE_CONV_2D, c.version(n, BuiltinOperator.DEPTHWISE_CONV_2D, q, dil), new int[] {x, weights, bias}, new int[] {y},
           new TflModel.Options(BuiltinOptions.DepthwiseConv2DOptions, b -> DepthwiseConv2DOptions.createDepthwiseConv2DOptions(
               b, pad, (int) s[1], (int) s[0], mult, act, (int) d[1], (int) d[0])), act, n, "");
     } else {
-      c.emit(BuiltinOperator.CONV_2D, q ? 3 : dil, new int[] {x, weights, bias}, new int[] {y},
+      c.emit(BuiltinOperator.CONV_2D, c.version(n, BuiltinOperator.CONV_2D, q, dil), new int[] {x, weights, bias}, new int[] {y},
           new TflModel.Options(BuiltinOptions.Conv2DOptions, b -> Conv2DOptions.createConv2DOptions(
               b, pad, (int) s[1], (int) s[0], act, (int) d[1], (int) d[0])), act, n, "");
     }
@@ -166,7 +242,8 @@ final class TfliteOps {
     int paddings = c.int32Const(n.name() + "/paddings", p, new int[] {4, 2});
     int[] shape = {t.shape[0], t.shape[1] + p[2] + p[3], t.shape[2] + p[4] + p[5], t.shape[3]};
     int out = c.m.activation(n.name() + "/padded", t.type, shape, t.quant);
-    c.emit(BuiltinOperator.PAD, t.type == org.tensorflow.lite.schema.TensorType.INT8 ? 2 : 1, new int[] {x, paddings},
+    c.emit(BuiltinOperator.PAD, c.version(n, BuiltinOperator.PAD, t.type == org.tensorflow.lite.schema.TensorType.INT8),
+        new int[] {x, paddings},
         new int[] {out}, TflModel.Options.NONE, n, "padding");
     return out;
   }
@@ -221,8 +298,8 @@ final class TfliteOps {
       return;
     }
     int y = c.out(n, 0, NHWC);
-    // op_version: 3 with a bias input, else 2 for int8 and 1 for float
-    int version = bias >= 0 ? 3 : q ? 2 : 1;
+    int version = bias >= 0 ? c.version(n, BuiltinOperator.TRANSPOSE_CONV, q, TfliteBuiltin.BIAS_INPUT)
+        : c.version(n, BuiltinOperator.TRANSPOSE_CONV, q);
     int[] ins = bias >= 0 ? new int[] {shape, weights, x, bias} : new int[] {shape, weights, x};
     c.emit(BuiltinOperator.TRANSPOSE_CONV, version, ins, new int[] {y}, options, n, "");
   }
@@ -248,10 +325,10 @@ final class TfliteOps {
     int[] outShape = NHWC.shape(c.shape(n.output(0)));
     int t = c.m.activation(n.output(0) + "_before_bias", q ? org.tensorflow.lite.schema.TensorType.INT8
         : org.tensorflow.lite.schema.TensorType.FLOAT32, outShape, pre);
-    c.emit(BuiltinOperator.TRANSPOSE_CONV, q ? 2 : 1, new int[] {shape, weights, x}, new int[] {t}, options, n, "");
+    c.emit(BuiltinOperator.TRANSPOSE_CONV, c.version(n, BuiltinOperator.TRANSPOSE_CONV, q), new int[] {shape, weights, x}, new int[] {t}, options, n, "");
     int bias = c.operand(n.name() + "/bias", b.reshape(new long[] {1, bv.length, 1, 1}), 4, NHWC, q);
     int y = c.out(n, 0, NHWC);
-    c.emit(BuiltinOperator.ADD, q ? 2 : 1, new int[] {t, bias}, new int[] {y}, new TflModel.Options(BuiltinOptions.AddOptions,
+    c.emit(BuiltinOperator.ADD, c.version(n, BuiltinOperator.ADD, q), new int[] {t, bias}, new int[] {y}, new TflModel.Options(BuiltinOptions.AddOptions,
         bb -> org.tensorflow.lite.schema.AddOptions.createAddOptions(bb, (byte) 0, false)), n, "bias");
   }
 
@@ -275,7 +352,7 @@ final class TfliteOps {
     int a = c.act(n, 0, IR);
     int b = c.act(n, 1, IR);
     int y = c.out(n, 0, IR);
-    c.emit(BuiltinOperator.BATCH_MATMUL, c.version(n, 2), new int[] {a, b}, new int[] {y},
+    c.emit(BuiltinOperator.BATCH_MATMUL, c.version(n, BuiltinOperator.BATCH_MATMUL), new int[] {a, b}, new int[] {y},
         new TflModel.Options(BuiltinOptions.BatchMatMulOptions,
             bb -> org.tensorflow.lite.schema.BatchMatMulOptions.createBatchMatMulOptions(bb, false, false, false)), n, "");
   }
@@ -284,7 +361,7 @@ final class TfliteOps {
     Lowerer.Val in = c.actAnyLayout(n, 0);
     int y = c.out(n, 0, in.layout());
     boolean tanh = n.attrs().getString("approximate", "none").equals("tanh");
-    c.emit(BuiltinOperator.GELU, c.version(n, 2), new int[] {in.tensor()}, new int[] {y},
+    c.emit(BuiltinOperator.GELU, c.version(n, BuiltinOperator.GELU), new int[] {in.tensor()}, new int[] {y},
         new TflModel.Options(BuiltinOptions.GeluOptions,
             b -> org.tensorflow.lite.schema.GeluOptions.createGeluOptions(b, tanh)), n, "");
   }
@@ -313,7 +390,7 @@ final class TfliteOps {
         : c.act(n, 1, IR);
     int y = rows != null ? c.out(n, 0, layout, rows) : c.out(n, 0, layout);
     int ax = axis;
-    c.emit(BuiltinOperator.GATHER, c.version(n, 2), new int[] {data, indices}, new int[] {y},
+    c.emit(BuiltinOperator.GATHER, c.version(n, BuiltinOperator.GATHER), new int[] {data, indices}, new int[] {y},
         new TflModel.Options(BuiltinOptions.GatherOptions,
             b -> org.tensorflow.lite.schema.GatherOptions.createGatherOptions(b, ax, 0)), n, "");
   }
@@ -321,7 +398,7 @@ final class TfliteOps {
   static void cast(Lowerer c, Node n) {
     Lowerer.Val in = c.actAnyLayout(n, 0);
     int y = c.out(n, 0, in.layout());
-    c.emit(BuiltinOperator.CAST, 1, new int[] {in.tensor()}, new int[] {y}, TflModel.Options.NONE, n, "");
+    c.emit(BuiltinOperator.CAST, c.version(n, BuiltinOperator.CAST), new int[] {in.tensor()}, new int[] {y}, TflModel.Options.NONE, n, "");
   }
 
   /** FULLY_CONNECTED with weights [out, in]; a zero bias when the node has none (v4 wants the input). */
@@ -346,8 +423,14 @@ final class TfliteOps {
     }
     int y = c.out(n, 0, IR);
     byte act = c.fusedActivation(n);
-    // op_version.cc: int8 4, symmetric hybrid 3, keep_num_dims 5 (the highest feature used wins)
-    int version = Math.max(keepDims ? 5 : 1, q ? 4 : hybrid ? 3 : 1);
+    List<String> features = new java.util.ArrayList<>();
+    if (keepDims) {
+      features.add(TfliteBuiltin.KEEP_NUM_DIMS);
+    }
+    if (hybrid) {
+      features.add(TfliteBuiltin.HYBRID);
+    }
+    int version = c.version(n, BuiltinOperator.FULLY_CONNECTED, q, features.toArray(String[]::new));
     c.emit(BuiltinOperator.FULLY_CONNECTED, version, new int[] {x, weights, bias}, new int[] {y},
         new TflModel.Options(BuiltinOptions.FullyConnectedOptions, b -> FullyConnectedOptions.createFullyConnectedOptions(
             b, act, FullyConnectedOptionsWeightsFormat.DEFAULT, keepDims, false)), act, n, "");
@@ -397,23 +480,24 @@ final class TfliteOps {
           b -> org.tensorflow.lite.schema.DivOptions.createDivOptions(b, act));
       default -> TflModel.Options.NONE;
     };
-    c.emit(builtin, c.version(n, 2), ins, new int[] {y}, o, act, n, "");
+    c.emit(builtin, c.version(n, builtin), ins, new int[] {y}, o, act, n, "");
   }
 
   static void unary(Lowerer c, Node n, int builtin) {
     Lowerer.Val in = c.actAnyLayout(n, 0);
     int y = c.out(n, 0, in.layout());
-    c.emit(builtin, builtin == BuiltinOperator.HARD_SWISH ? 1 : c.version(n, 2), new int[] {in.tensor()}, new int[] {y},
+    c.emit(builtin, c.version(n, builtin), new int[] {in.tensor()}, new int[] {y},
         TflModel.Options.NONE, n, "");
   }
 
-  static void fixedUnary(Lowerer c, Node n, int builtin, TflModel.Quant fixed) {
+  static void fixedUnary(Lowerer c, Node n, int builtin) {
+    TflModel.Quant fixed = RULES.get(n.op()).fixedOutput();
     if (!c.quantized(n)) {
       unary(c, n, builtin);
       return;
     }
     Lowerer.Val in = c.actAnyLayout(n, 0);
-    c.outFixed(n, in.layout(), fixed, y -> c.emit(builtin, 2, new int[] {in.tensor()}, new int[] {y},
+    c.outFixed(n, in.layout(), fixed, y -> c.emit(builtin, c.version(n, builtin), new int[] {in.tensor()}, new int[] {y},
         TflModel.Options.NONE, n, ""));
   }
 
@@ -432,8 +516,28 @@ final class TfliteOps {
     Lowerer.Val in = c.actAnyLayout(n, 0);
     int y = c.out(n, 0, in.layout());
     float alpha = n.attrs().getFloat("alpha", 0.01f);
-    c.emit(BuiltinOperator.LEAKY_RELU, c.version(n, 2), new int[] {in.tensor()}, new int[] {y},
+    c.emit(BuiltinOperator.LEAKY_RELU, c.version(n, BuiltinOperator.LEAKY_RELU), new int[] {in.tensor()}, new int[] {y},
         new TflModel.Options(BuiltinOptions.LeakyReluOptions, b -> LeakyReluOptions.createLeakyReluOptions(b, alpha)), n, "");
+  }
+
+  /**
+   * PRelu → PRELU with the constant slope broadcast to the input's rank and layout (ONNX [C,1,1]
+   * becomes [1,1,1,C] on an NHWC input); in int8 the slope gets its own per-tensor params, which
+   * TFLite's int8 kernel takes (its output params need not equal the input's).
+   */
+  static void prelu(Lowerer c, Node n) {
+    if (!c.isConstant(n.input(1))) {
+      throw unsupported(n, "PRelu with a slope that is not a constant");
+    }
+    Lowerer.Val in = c.actAnyLayout(n, 0);
+    int rank = c.rank(n.input(0));
+    if (c.floatValues(n.input(1)).rank() > rank) {
+      throw unsupported(n, "PRelu slope of higher rank than its input");
+    }
+    int alpha = c.operand(n.name() + "/alpha", c.floatValues(n.input(1)), rank, in.layout(), c.quantized(n));
+    int y = c.out(n, 0, in.layout());
+    c.emit(BuiltinOperator.PRELU, c.version(n, BuiltinOperator.PRELU), new int[] {in.tensor(), alpha}, new int[] {y},
+        TflModel.Options.NONE, n, "");
   }
 
   static void softmax(Lowerer c, Node n) {
@@ -451,11 +555,11 @@ final class TfliteOps {
     Layout l = layout;
     TflModel.Options o = new TflModel.Options(BuiltinOptions.SoftmaxOptions, b -> SoftmaxOptions.createSoftmaxOptions(b, 1f));
     if (c.quantized(n)) {
-      c.outFixed(n, l, TflModel.Quant.perTensor(1f / 256, -128),
-          y -> c.emit(BuiltinOperator.SOFTMAX, 2, new int[] {x}, new int[] {y}, o, n, ""));
+      c.outFixed(n, l, RULES.get(n.op()).fixedOutput(),
+          y -> c.emit(BuiltinOperator.SOFTMAX, c.version(n, BuiltinOperator.SOFTMAX), new int[] {x}, new int[] {y}, o, n, ""));
     } else {
       int y = c.out(n, 0, l);
-      c.emit(BuiltinOperator.SOFTMAX, 1, new int[] {x}, new int[] {y}, o, n, "");
+      c.emit(BuiltinOperator.SOFTMAX, c.version(n, BuiltinOperator.SOFTMAX), new int[] {x}, new int[] {y}, o, n, "");
     }
   }
 
@@ -480,7 +584,7 @@ final class TfliteOps {
     int x = sameParams(c, n, c.act(n, 0, NHWC));
     int y = c.out(n, 0, NHWC);
     byte pad = padding;
-    c.emit(builtin, c.version(n, 2), new int[] {x}, new int[] {y}, new TflModel.Options(BuiltinOptions.Pool2DOptions,
+    c.emit(builtin, c.version(n, builtin), new int[] {x}, new int[] {y}, new TflModel.Options(BuiltinOptions.Pool2DOptions,
         b -> Pool2DOptions.createPool2DOptions(b, pad, (int) s[1], (int) s[0], (int) k[1], (int) k[0], (byte) 0)), n, "");
   }
 
@@ -488,7 +592,7 @@ final class TfliteOps {
     int x = c.act(n, 0, NHWC);
     int axes = c.int32Const(n.name() + "/axes", new int[] {1, 2}, new int[] {2});
     int y = c.out(n, 0, NHWC);
-    c.emit(BuiltinOperator.MEAN, c.version(n, 2), new int[] {x, axes}, new int[] {y},
+    c.emit(BuiltinOperator.MEAN, c.version(n, BuiltinOperator.MEAN), new int[] {x, axes}, new int[] {y},
         new TflModel.Options(BuiltinOptions.ReducerOptions, b -> ReducerOptions.createReducerOptions(b, true)), n, "");
   }
 
@@ -520,7 +624,7 @@ final class TfliteOps {
     Arrays.sort(tflAxes);
     int ax = c.int32Const(n.name() + "/axes", tflAxes, new int[] {tflAxes.length});
     int y = c.out(n, 0, keep ? layout : IR);
-    c.emit(BuiltinOperator.MEAN, c.version(n, 2), new int[] {x, ax}, new int[] {y},
+    c.emit(BuiltinOperator.MEAN, c.version(n, BuiltinOperator.MEAN), new int[] {x, ax}, new int[] {y},
         new TflModel.Options(BuiltinOptions.ReducerOptions, b -> ReducerOptions.createReducerOptions(b, keep)), n, "");
   }
 
@@ -569,7 +673,7 @@ final class TfliteOps {
     }
     int y = c.out(n, 0, layout);
     int tflAxis = layout.axis(axis);
-    c.emit(BuiltinOperator.CONCATENATION, c.version(n, 2), ins, new int[] {y},
+    c.emit(BuiltinOperator.CONCATENATION, c.version(n, BuiltinOperator.CONCATENATION), ins, new int[] {y},
         new TflModel.Options(BuiltinOptions.ConcatenationOptions,
             b -> ConcatenationOptions.createConcatenationOptions(b, tflAxis, (byte) 0)), n, "");
   }
@@ -588,7 +692,7 @@ final class TfliteOps {
     int[] outShape = Lowerer.ints(c.shape(n.output(0)));
     int shape = c.int32Const(n.name() + "/shape", outShape, new int[] {outShape.length});
     int y = c.out(n, 0, IR);
-    c.emit(BuiltinOperator.RESHAPE, 1, new int[] {x, shape}, new int[] {y},
+    c.emit(BuiltinOperator.RESHAPE, c.version(n, BuiltinOperator.RESHAPE), new int[] {x, shape}, new int[] {y},
         new TflModel.Options(BuiltinOptions.ReshapeOptions, b -> ReshapeOptions.createReshapeOptions(b,
             ReshapeOptions.createNewShapeVector(b, outShape))), n, "");
   }
@@ -625,7 +729,14 @@ final class TfliteOps {
     int size = c.int32Const(n.name() + "/size", new int[] {(int) out[2], (int) out[3]}, new int[] {2});
     int y = c.out(n, 0, NHWC);
     boolean hp = halfPixel;
-    int version = align || hp ? 3 : c.version(n, 2);
+    List<String> features = new java.util.ArrayList<>();
+    if (align) {
+      features.add(TfliteBuiltin.ALIGN_CORNERS);
+    }
+    if (hp) {
+      features.add(TfliteBuiltin.HALF_PIXEL);
+    }
+    int version = c.version(n, builtin, c.quantized(n), features.toArray(String[]::new));
     TflModel.Options o = builtin == BuiltinOperator.RESIZE_BILINEAR
         ? new TflModel.Options(BuiltinOptions.ResizeBilinearOptions, b -> ResizeBilinearOptions.createResizeBilinearOptions(b, align, hp))
         : new TflModel.Options(BuiltinOptions.ResizeNearestNeighborOptions,
@@ -652,7 +763,7 @@ final class TfliteOps {
     }
     int paddings = c.int32Const(n.name() + "/paddings", p, new int[] {rank, 2});
     int y = c.out(n, 0, v.layout());
-    c.emit(BuiltinOperator.PAD, c.version(n, 2), new int[] {x, paddings}, new int[] {y}, TflModel.Options.NONE, n, "");
+    c.emit(BuiltinOperator.PAD, c.version(n, BuiltinOperator.PAD), new int[] {x, paddings}, new int[] {y}, TflModel.Options.NONE, n, "");
   }
 
   /**
@@ -688,10 +799,11 @@ final class TfliteOps {
     }
     int pt = c.int32Const(n.name() + "/perm", p, new int[] {rank});
     int y = c.out(n, 0, IR);
-    c.emit(BuiltinOperator.TRANSPOSE, c.version(n, 2), new int[] {x, pt}, new int[] {y}, TflModel.Options.NONE, n, "");
+    c.emit(BuiltinOperator.TRANSPOSE, c.version(n, BuiltinOperator.TRANSPOSE), new int[] {x, pt}, new int[] {y}, TflModel.Options.NONE, n, "");
   }
 
   static BadInputException unsupported(Node n, String why) {
-    return new BadInputException("TFLite backend cannot lower node '" + n.name() + "' (" + n.op() + "): " + why);
+    return new dev.hwc.backends.LoweringException("TFLite backend cannot lower node '" + n.name() + "' (" + n.op() + "): "
+        + why, n.name(), n.op(), why);
   }
 }

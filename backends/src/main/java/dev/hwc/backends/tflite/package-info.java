@@ -1,9 +1,14 @@
 /**
- * The TFLite backend: the lowering of hwc's graph to a TFLite program in NHWC (op rules, layouts,
- * quantization parameters), the flatbuffer writer, the Edge TPU mapping report, and the TFLite
- * interpreter (XNNPACK, through the JavaCPP presets) as a runtime.
+ * The TFLite backend ({@link dev.hwc.backends.tflite.TfliteBackend}): lowers an IR graph (float, or a
+ * quantized plan) to a TFLite program in NHWC ({@link dev.hwc.backends.tflite.TfliteLowering} with the
+ * per-op rules of {@code TfliteOps}, the state of one lowering in {@code Lowerer}), writes it as a
+ * flatbuffer ({@link dev.hwc.backends.tflite.TflWriter}), judges it for the Edge TPU
+ * ({@link dev.hwc.backends.tflite.EdgeTpuReport}) and runs it in the TFLite interpreter
+ * ({@link dev.hwc.backends.tflite.TfliteRuntime}).
  *
- * <p>May depend on: the dev.hwc.backends interfaces, compiler, profiles, the TFLite schema classes
- * and the JavaCPP TFLite presets.
+ * <p>Each lowering rule declares the builtins it emits with their float and int8 versions
+ * ({@link dev.hwc.backends.tflite.TfliteBuiltin}) and the output params TFLite's int8 kernel fixes; those
+ * declarations are the only place these TFLite facts are written (see docs/targets.md). Depends on the
+ * compiler's IR and passes, the profiles, and the TFLite schema and interpreter libraries.
  */
 package dev.hwc.backends.tflite;

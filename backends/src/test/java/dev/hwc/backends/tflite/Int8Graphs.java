@@ -26,7 +26,7 @@ final class Int8Graphs {
   }
 
   static Graph staticQdq(Graph optimized, Profile p, SampleSet calib) throws Exception {
-    QuantScheme scheme = QuantScheme.of(p);
+    QuantScheme scheme = dev.hwc.backends.TargetBackend.of(p).quantScheme(p);
     StaticQuantizer.Plan plan = StaticQuantizer.plan(optimized, scheme, Set.of());
     List<String> observe = plan.activations().stream().filter(v -> !plan.fixed().containsKey(v)).toList();
     Map<String, TensorRange> ranges = Calibrator.calibrate(optimized, observe, calib, Calibration.PERCENTILE);

@@ -55,7 +55,7 @@ public final class Legality {
   public static Report check(Graph g, Profile p) {
     List<Verdict> out = new ArrayList<>();
     String partitionedAt = null;
-    boolean once = "first-unsupported-to-cpu".equals(p.partitioning().mode());
+    boolean once = p.partitioning().isFirstUnsupportedToCpu();
     for (Node n : g.nodes()) {
       List<String> reasons = reasons(g, n, p);
       if (!reasons.isEmpty()) {

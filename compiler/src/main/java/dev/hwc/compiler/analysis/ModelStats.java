@@ -32,38 +32,12 @@ public record ModelStats(
     return new ModelStats(hist, g.nodes().size(), g.parameterCount(), g.parameterBytes(), macs);
   }
 
-  /** MACs of one node; 0 for ops without a weighted product, -1 when shapes are not static. */
+  /**
+   * MACs of one node; 0 for ops without a weighted product, -1 when shapes are not static. Each op's
+   * count is its registry entry's ({@link dev.hwc.compiler.ops.OpDef#macsOf}).
+   */
   public static long macs(Graph g, Node n) {
-    switch (n.op()) {
-      case "Conv": {
-        Shape out = shape(g, n.output(0));
-        Shape w = shape(g, n.input(1));
-        return out == null || w == null ? -1 : out.numElements() * w.numElements() / w.dim(0).size();
-      }
-      case "ConvTranspose": {
-        Shape in = shape(g, n.input(0));
-        Shape w = shape(g, n.input(1));
-        return in == null || w == null ? -1 : in.numElements() * w.numElements() / w.dim(0).size();
-      }
-      case "Gemm":
-      case "MatMul": {
-        Shape a = shape(g, n.input(0));
-        Shape out = shape(g, n.output(0));
-        if (a == null || out == null) {
-          return -1;
-        }
-        boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
-        long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();
-        return out.numElements() * k;
-      }
-      default:
-        return 0;
-    }
-  }
-
-  private static Shape shape(Graph g, String value) {
-    var v = g.type(value);
-    return v == null || !v.shape().isStatic() ? null : v.shape();
+    return dev.hwc.compiler.ops.OpRegistry.lookup(n.op()).map(d -> d.macsOf(g, n)).orElse(0L);
   }
 
   /** Symbols among the graph inputs' dims ("batch", "sequence"), for messages about unknown MACs. */

@@ -70,17 +70,18 @@ final class ElementwiseOps {
                 out.add(new Value(c.node().output(1), DType.BOOL, c.shape(0)));
               }
               return out;
-            }),
+            }).withTypeFixedInputs(i -> i >= 1), // ratio and training_mode
         OpDef.named("Cast").attrs("to:INT", "saturate:INT").traits(UNARY)
             .kernel((c, in) -> Kernels.one(Tensor.fromDoubles(
                 DType.fromOnnx((int) c.attrs().getInt("to", 0)), in.get(0).shape(), in.get(0).toDoubles())))
-            .shape(c -> c.out(DType.fromOnnx((int) c.attrs().getInt("to", 0)), c.shape(0))),
+            .shape(c -> c.out(DType.fromOnnx((int) c.attrs().getInt("to", 0)), c.shape(0)))
+            .withTypeFixedInputs(i -> i == 0), // a Cast converts from whatever type it reads
         binary("Add", Double::sum, PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
         binary("Sub", (a, b) -> a - b, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         binary("Mul", (a, b) -> a * b, PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
         binary("Div", ElementwiseOps::divide),
         binary("Pow", Math::pow),
-        binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO),
+        binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         variadic("Min", Math::min),
         variadic("Max", Math::max),
         OpDef.named("Equal").inputs(2, 2).traits(BROADCAST)

@@ -25,17 +25,22 @@ final class NnOps {
   static List<OpDef> all() {
     return List.of(
         OpDef.named("Conv").inputs(2, 3).attrs(WINDOW_ATTRS).attrs("group:INT").traits(WEIGHTED)
-            .shape(NnOps::convShape).withQuant(QuantRule.weighted((n, w) -> 0)),
+            .shape(NnOps::convShape).withQuant(QuantRule.weighted((n, w) -> 0).withMeanAxis((g, n) -> 1))
+            .withMacs(NnOps::convMacs),
         OpDef.named("ConvTranspose").inputs(2, 3).attrs(WINDOW_ATTRS)
             .attrs("group:INT", "output_padding:INTS", "output_shape:INTS").traits(WEIGHTED)
             .shape(NnOps::convTransposeShape)
-            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("group", 1) == 1 ? 1 : -1)),
+            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("group", 1) == 1 ? 1 : -1))
+            .withMacs(NnOps::convTransposeMacs),
         OpDef.named("Gemm").inputs(2, 3)
             .attrs("alpha:FLOAT", "beta:FLOAT", "transA:INT", "transB:INT").traits(WEIGHTED)
             .shape(NnOps::gemmShape)
-            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("transB", 0) != 0 ? 0 : 1)),
+            .withQuant(QuantRule.weighted((n, w) -> n.attrs().getInt("transB", 0) != 0 ? 0 : 1)
+                .withMeanAxis((g, n) -> 1))
+            .withMacs(NnOps::productMacs),
         OpDef.named("MatMul").inputs(2, 2).traits(WEIGHTED).shape(NnOps::matMulShape)
-            .withQuant(QuantRule.weighted((n, w) -> w.length == 2 ? 1 : -1)),
+            .withQuant(QuantRule.weighted((n, w) -> w.length == 2 ? 1 : -1).withMeanAxis(NnOps::matMulMeanAxis))
+            .withMacs(NnOps::productMacs),
         OpDef.named("MaxPool").outputs(2).attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "storage_order:INT")
             .traits(DATA_MOVEMENT).shape(NnOps::poolShape).withQuant(QuantRule.SHARED),
         OpDef.named("AveragePool").attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "count_include_pad:INT")
@@ -281,5 +286,45 @@ final class NnOps {
       out.add(bd.get(bd.size() - 1));
     }
     return c.out(c.dtype(0), Shape.of(out));
+  }
+
+  // ---- MACs of the weighted products (one multiply-accumulate per weight per output position) ----
+
+  private static dev.hwc.compiler.ir.Shape staticShape(dev.hwc.compiler.ir.Graph g, String value) {
+    var v = value.isEmpty() ? null : g.type(value);
+    return v == null || !v.shape().isStatic() ? null : v.shape();
+  }
+
+  /** Conv: output elements x weights per output channel. */
+  static long convMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
+    Shape out = staticShape(g, n.output(0));
+    Shape w = staticShape(g, n.input(1));
+    return out == null || w == null ? -1 : out.numElements() * w.numElements() / w.dim(0).size();
+  }
+
+  /** ConvTranspose: input elements x weights per input channel. */
+  static long convTransposeMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
+    Shape in = staticShape(g, n.input(0));
+    Shape w = staticShape(g, n.input(1));
+    return in == null || w == null ? -1 : in.numElements() * w.numElements() / w.dim(0).size();
+  }
+
+  /** Gemm and MatMul: output elements x the reduced dim. */
+  static long productMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
+    Shape a = staticShape(g, n.input(0));
+    Shape out = staticShape(g, n.output(0));
+    if (a == null || out == null) {
+      return -1;
+    }
+    boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
+    long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();
+    return out.numElements() * k;
+  }
+
+  /** A MatMul with a constant 2-D weight reduces its input's last axis (the features); others have no bias. */
+  static int matMulMeanAxis(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
+    boolean weight = g.isInitializer(n.input(1)) && g.initializer(n.input(1)).rank() == 2;
+    var t = g.type(n.input(0));
+    return weight && t != null && t.shape().hasRank() ? t.shape().rank() - 1 : -1;
   }
 }

@@ -18,6 +18,9 @@ import java.util.Set;
  * @param shape shape and type inference
  * @param kernel reference implementation, or null when the op is never folded
  * @param quant the op's part in integer quantization
+ * @param macs multiply-accumulates of one node, for ops with a weighted product; null for ops without
+ * @param typeFixedInputs inputs whose type does not follow the node's float precision (Cast's and
+ *     Shape's input, Resize's roi and scales...): an fp16 conversion leaves them as they are; null for none
  */
 public record OpDef(
     String op,
@@ -28,7 +31,15 @@ public record OpDef(
     Set<OpTrait> traits,
     ShapeRule shape,
     Kernel kernel,
-    QuantRule quant) {
+    QuantRule quant,
+    MacRule macs,
+    java.util.function.IntPredicate typeFixedInputs) {
+
+  /** Multiply-accumulates of one node from its static shapes; -1 when they are not known. */
+  @FunctionalInterface
+  public interface MacRule {
+    long of(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n);
+  }
 
   public OpDef {
     quant = quant == null ? QuantRule.FLOAT : quant;
@@ -42,7 +53,27 @@ public record OpDef(
 
   /** This entry with its quantization rule. */
   public OpDef withQuant(QuantRule q) {
-    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, q);
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, q, macs, typeFixedInputs);
+  }
+
+  /** This entry with its MAC count. */
+  public OpDef withMacs(MacRule m) {
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, quant, m, typeFixedInputs);
+  }
+
+  /** This entry with the inputs whose type stays fixed under a float precision change. */
+  public OpDef withTypeFixedInputs(java.util.function.IntPredicate inputs) {
+    return new OpDef(op, minInputs, maxInputs, maxOutputs, attrs, traits, shape, kernel, quant, macs, inputs);
+  }
+
+  /** Whether input i keeps its own type whatever precision the node runs in. */
+  public boolean typeFixed(int i) {
+    return typeFixedInputs != null && typeFixedInputs.test(i);
+  }
+
+  /** MACs of a node of this op: 0 for ops without a weighted product, -1 when shapes are not static. */
+  public long macsOf(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
+    return macs == null ? 0 : macs.of(g, n);
   }
 
   public Optional<Kernel> kernelIfAny() {
@@ -98,7 +129,7 @@ public record OpDef(
     }
 
     public OpDef shape(ShapeRule rule) {
-      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel, QuantRule.FLOAT);
+      return new OpDef(op, minIn, maxIn, maxOut, attrs, traits, rule, kernel, QuantRule.FLOAT, null, null);
     }
   }
 }

@@ -13,8 +13,10 @@ import dev.hwc.compiler.ir.Node;
  * @param onnxQdq whether hwc wraps it in DQ → op → Q for runtimes that fuse QDQ into integer kernels
  *     (ONNX Runtime's QLinearConv/QGemm/QLinearAdd..., TensorRT's explicit quantization); other
  *     integer ops are quantized only in full-integer formats (TFLite), whose converter lowers each one
+ * @param meanAxis for weighted ops whose bias absorbs the weight's rounding error (bias correction), the
+ *     axis of input 0 holding the features the weight reduces; null for ops without bias correction
  */
-public record QuantRule(Kind kind, WeightAxis weightAxis, boolean onnxQdq) {
+public record QuantRule(Kind kind, WeightAxis weightAxis, boolean onnxQdq, MeanAxis meanAxis) {
   public enum Kind {
     /** No integer kernel: runs in float between DequantizeLinear and QuantizeLinear. */
     FLOAT,
@@ -32,17 +34,33 @@ public record QuantRule(Kind kind, WeightAxis weightAxis, boolean onnxQdq) {
     int of(Node n, long[] weightShape);
   }
 
-  public static final QuantRule FLOAT = new QuantRule(Kind.FLOAT, null, false);
+  /** The axis of a node's input 0 whose per-channel means bias correction needs; -1 when it has none. */
+  @FunctionalInterface
+  public interface MeanAxis {
+    int of(dev.hwc.compiler.ir.Graph g, Node n);
+  }
+
+  public static final QuantRule FLOAT = new QuantRule(Kind.FLOAT, null, false, null);
   /** An integer kernel that ONNX Runtime and TensorRT fuse from QDQ. */
-  public static final QuantRule INTEGER_QDQ = new QuantRule(Kind.INTEGER, null, true);
+  public static final QuantRule INTEGER_QDQ = new QuantRule(Kind.INTEGER, null, true, null);
   /** An integer kernel of full-integer formats only (TFLite's int8 LOGISTIC, SOFTMAX, MEAN...). */
-  public static final QuantRule INTEGER = new QuantRule(Kind.INTEGER, null, false);
-  public static final QuantRule SHARED = new QuantRule(Kind.SHARED, null, false);
-  public static final QuantRule CLAMP = new QuantRule(Kind.CLAMP, null, false);
+  public static final QuantRule INTEGER = new QuantRule(Kind.INTEGER, null, false, null);
+  public static final QuantRule SHARED = new QuantRule(Kind.SHARED, null, false, null);
+  public static final QuantRule CLAMP = new QuantRule(Kind.CLAMP, null, false, null);
 
   /** A weighted integer kernel (int8 weights per channel on {@code axis}, int32 bias). */
   public static QuantRule weighted(WeightAxis axis) {
-    return new QuantRule(Kind.INTEGER, axis, true);
+    return new QuantRule(Kind.INTEGER, axis, true, null);
+  }
+
+  /** This rule with bias correction from the per-channel means of input 0 along {@code axis}. */
+  public QuantRule withMeanAxis(MeanAxis axis) {
+    return new QuantRule(kind, weightAxis, onnxQdq, axis);
+  }
+
+  /** The input-0 axis bias correction reads for n, or -1 when the op has none. */
+  public int meanAxisOf(dev.hwc.compiler.ir.Graph g, Node n) {
+    return meanAxis == null ? -1 : meanAxis.of(g, n);
   }
 
   /** Runs as an integer kernel in some format (its own params or a clamp's). */

@@ -101,7 +101,7 @@ final class ShapeOps {
               }
               int[] r = shapeRange(c, s.rank());
               return c.out(DType.INT64, Shape.of(r[1] - r[0]));
-            }),
+            }).withTypeFixedInputs(i -> i == 0), // only the shape is read
         OpDef.named("Expand").inputs(2, 2).traits(DATA_MOVEMENT)
             .kernel((c, in) -> {
               Tensor x = in.get(0);
@@ -128,10 +128,12 @@ final class ShapeOps {
                 "cubic_coeff_a:FLOAT", "exclude_outside:INT", "extrapolation_value:FLOAT",
                 "antialias:INT", "axes:INTS", "keep_aspect_ratio_policy:STRING")
             .traits(DATA_MOVEMENT)
-            .shape(c -> resizeShape(c, 2, 3)),
+            .shape(c -> resizeShape(c, 2, 3))
+            .withTypeFixedInputs(i -> i == 1 || i == 2), // roi and scales stay float32
         // Upsample is deprecated since opset 10 but still emitted by old exporters: Resize with scales.
         OpDef.named("Upsample").inputs(2, 2).attrs("mode:STRING").traits(DATA_MOVEMENT)
-            .shape(c -> resizeShape(c, 1, -1)),
+            .shape(c -> resizeShape(c, 1, -1))
+            .withTypeFixedInputs(i -> i == 1), // scales stay float32
         // ConstantOfShape reads its input's data (the shape to fill), so it is not SHAPE_ONLY.
         OpDef.named("ConstantOfShape").attrs("value:TENSOR")
             .kernel((c, in) -> {

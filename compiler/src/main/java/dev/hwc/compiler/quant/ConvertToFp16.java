@@ -77,8 +77,10 @@ public final class ConvertToFp16 implements Pass {
 
   private static final PassInfo INFO = new PassInfo(NAME, 0);
 
-  /** Ops whose float inputs all do arithmetic together and that are costly: never pulled into fp32. */
-  private static final Set<String> HEAVY = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+  /** Weighted ops (the registry's WEIGHTED trait): costly, their inputs do arithmetic together; never pulled into fp32. */
+  private static boolean heavy(String op) {
+    return dev.hwc.compiler.ops.OpRegistry.lookup(op).map(d -> d.has(dev.hwc.compiler.ops.OpTrait.WEIGHTED)).orElse(false);
+  }
 
   private final boolean fp32Io;
   private final Set<String> keepFp32;
@@ -166,15 +168,9 @@ public final class ConvertToFp16 implements Pass {
     return x;
   }
 
-  /** Whether input i of n keeps its own type whatever the node's precision. */
+  /** Whether input i of n keeps its own type whatever the node's precision: a fact of its op (the registry's). */
   static boolean fixedSlot(Node n, int i) {
-    return switch (n.op()) {
-      case "Cast", "Shape" -> i == 0;
-      case "Resize" -> i == 1 || i == 2;
-      case "Upsample" -> i == 1;
-      case "Dropout" -> i >= 1;
-      default -> false;
-    };
+    return dev.hwc.compiler.ops.OpRegistry.lookup(n.op()).map(d -> d.typeFixed(i)).orElse(false);
   }
 
   /** One conversion: the decisions, then a walk over the nodes in order that builds the new graph. */
@@ -228,7 +224,7 @@ public final class ConvertToFp16 implements Pass {
       for (Node n : g.nodes()) {
         if (kept(n)) {
           fp32.add(n);
-        } else if (!n.op().equals("Cast") && !HEAVY.contains(n.op()) && touchesFloat(n)) {
+        } else if (!n.op().equals("Cast") && !heavy(n.op()) && touchesFloat(n)) {
           absorbed.add(n);
         }
       }

@@ -63,7 +63,7 @@ public record QuantScheme(
     if (w != DType.INT8) {
       throw new BadInputException("target '" + p.id() + "' wants " + w.shortName() + " weights; hwc quantizes weights to int8 only");
     }
-    boolean fullInteger = p.artifact().equals("tflite");
+    boolean fullInteger = p.artifact() == dev.hwc.profiles.ArtifactFormat.TFLITE;
     Set<String> ops = new java.util.TreeSet<>(fullInteger ? TFLITE_INT8_OPS
         : q.fusedQdqOps().isEmpty() ? p.ops().keySet() : q.fusedQdqOps());
     if (!fullInteger) {
@@ -73,6 +73,17 @@ public record QuantScheme(
     return new QuantScheme(act, q.activations().symmetric() || q.zeroPointMustBeZero(),
         Math.max(Math.abs(q.weights().min()), q.weights().max()), q.weights().channelAxis(), Set.copyOf(ops),
         Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger, p.allowsFloat());
+  }
+
+  /**
+   * This scheme with more fixed output ranges: the ones an artifact format's int8 kernels impose
+   * (TFLite's LOGISTIC and SOFTMAX), which its backend declares; the profile's own entries win.
+   */
+  public QuantScheme withFixedRanges(Map<String, FixedRange> more) {
+    Map<String, FixedRange> all = new java.util.LinkedHashMap<>(more);
+    all.putAll(fixedRanges);
+    return new QuantScheme(activations, symmetricActivations, weightMax, channelAxis, quantizedOps, sharedScaleOps,
+        Map.copyOf(all), keepFloat, fullInteger, floatAllowed);
   }
 
   private static DType dtype(String name) {

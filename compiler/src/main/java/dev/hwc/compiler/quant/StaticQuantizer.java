@@ -156,6 +156,25 @@ public final class StaticQuantizer {
   }
 
   /**
+   * The inputs of the plan's quantized nodes whose per-channel means bias correction needs, with the
+   * axis holding their channels (the op's {@link QuantRule#meanAxisOf}: Conv and Gemm 1, a MatMul with a
+   * constant 2-D weight its last), among the values calibration observes.
+   */
+  public static Map<String, Integer> meanAxes(Graph g, Plan plan, java.util.Collection<String> observed) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      if (!plan.nodes().contains(n.name()) || !observed.contains(n.input(0))) {
+        continue;
+      }
+      int axis = rule(n).meanAxisOf(g, n);
+      if (axis >= 0) {
+        out.put(n.input(0), axis);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Writes the QDQ graph. {@code ranges} holds [lo, hi] for every value in {@link
    * Plan#toCalibrate()}. The graph's opset must be at least 13 (per-axis DequantizeLinear).
    */

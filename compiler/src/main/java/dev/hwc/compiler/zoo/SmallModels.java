@@ -107,7 +107,7 @@ public final class SmallModels {
   /**
    * A compute-bound CNN for speed measurements (not in {@link #all()}: too slow for unit tests): six
    * 3x3 conv-BN-ReLU layers, 64 channels at 56x56, then a pooled classifier. Its convolutions are the
-   * shape TARGET-FACTS times for this machine's int8 and fp32 ceilings.
+   * shape bench/RESULTS.md times for this machine's int8 and fp32 ceilings.
    */
   public static Graph convStack64(long seed) {
     GraphBuilder b = new GraphBuilder("conv_stack_64", seed);

@@ -51,7 +51,7 @@ class EdgeTpuCompilerLabTest {
         new SmallModels.Entry("unet-like", SmallModels::unetLike),
         new SmallModels.Entry("hard-swish-middle", SmallModels::hardSwishInTheMiddle))) {
       Graph g = UpgradeOpset.to(Pipeline.standard().run(e.factory().apply(7)), UpgradeOpset.QDQ_PER_AXIS_OPSET);
-      QuantScheme scheme = QuantScheme.of(edgetpu);
+      QuantScheme scheme = dev.hwc.backends.TargetBackend.of(edgetpu).quantScheme(edgetpu);
       StaticQuantizer.Plan plan = StaticQuantizer.plan(g, scheme, Set.of());
       Map<String, double[]> lohi = new LinkedHashMap<>();
       Calibrator.calibrate(g, plan.toCalibrate(), SampleSet.random(g.inputs(), 16, 1), Calibration.PERCENTILE)
