@@ -227,7 +227,7 @@ final class BuildJob {
       if (evalSet != null) {
         return new Samples(null, evalSet, evalName);
       }
-      return new Samples(null, SampleSet.random(source.inputs(), o.samples(), 0), o.samples() + " seeded random samples");
+      return new Samples(null, SampleSet.random(source, o.samples(), 0), o.samples() + " seeded random samples");
     }
     SampleSet calib;
     String from;
@@ -237,7 +237,7 @@ final class BuildJob {
           + "inputs; use this only to try the pipeline";
       out.println(warn);
       notes.add(warn);
-      calib = SampleSet.random(source.inputs(), 64, 0);
+      calib = SampleSet.random(source, 64, 0);
       from = "seeded random data";
     } else if (o.calib() != null) {
       calib = SampleSet.load(Path.of(o.calib()), source.inputs());
@@ -278,7 +278,7 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     if (precision.equals("fp16")) {
-      Graph half = fp16(optimized);
+      Graph half = fp16(optimized, s.calib() != null ? s.calib() : s.eval());
       Path p = work.resolve("fp16.onnx");
       new OnnxEmitter().emit(half, p);
       List<OutputFidelity> f = eval.compare(p);
@@ -361,9 +361,13 @@ final class BuildJob {
     }
   }
 
-  private Graph fp16(Graph g) {
+  private Graph fp16(Graph g, SampleSet ranges) throws Exception {
     notes.add("fp16 with fp32 graph inputs and outputs; kept in fp32: " + String.join(", ", profile.keepHigherPrecision()));
-    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision());
+    List<dev.hwc.compiler.quant.Fp16Ranges.Kept> kept = dev.hwc.backends.calib.Fp16Calibration.keepInFp32(g, ranges);
+    if (!kept.isEmpty()) {
+      notes.add("kept in fp32 by their ranges on " + ranges.size() + " samples: " + kept);
+    }
+    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision(), dev.hwc.compiler.quant.Fp16Ranges.names(kept));
   }
 
   private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {
