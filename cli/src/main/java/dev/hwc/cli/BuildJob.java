@@ -11,6 +11,7 @@ import dev.hwc.backends.tflite.TfliteEmitter;
 import dev.hwc.backends.tflite.TfliteLowering;
 import dev.hwc.compiler.analysis.Legality;
 import dev.hwc.compiler.analysis.ModelStats;
+import dev.hwc.compiler.data.NonFinite;
 import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.frontend.Frontends;
 import dev.hwc.compiler.ir.Graph;
@@ -122,6 +123,7 @@ final class BuildJob {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
       Samples s = samples(source, precision);
+      warnNonFinite(s);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
       Int8Search.Gate gate = new Int8Search.Gate(Double.isNaN(o.minCosine()) ? profile.gate().minCosine() : o.minCosine(),
@@ -212,6 +214,17 @@ final class BuildJob {
     if (!r.allSupported() && !profile.partitioning().mode().equals("per-op-fallback")) {
       Legality.Verdict v = r.firstUnsupported().orElseThrow();
       throw new BadInputException(v.node().describe() + " cannot run on " + profile.id() + ": " + v.reasons().get(0));
+    }
+  }
+
+  /** One warning line per sample set that holds NaN/Inf (int8 calibration then refuses, naming the sample). */
+  private void warnNonFinite(Samples s) {
+    for (var w : List.of(NonFinite.warning(s.eval(), s.description()).map(x -> x + ": the check's figures on them are NaN"),
+        s.calib() == null ? java.util.Optional.<String>empty() : NonFinite.warning(s.calib(), "the calibration set"))) {
+      w.ifPresent(line -> {
+        out.println(line);
+        notes.add(line);
+      });
     }
   }
 

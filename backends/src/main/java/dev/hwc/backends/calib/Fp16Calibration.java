@@ -7,8 +7,8 @@ import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Value;
 import dev.hwc.compiler.ops.ShapeInference;
 import dev.hwc.compiler.quant.Fp16Ranges;
-import dev.hwc.compiler.quant.calib.Calibration;
-import dev.hwc.compiler.quant.calib.TensorRange;
+import dev.hwc.backends.SessionOptions;
+import dev.hwc.compiler.quant.calib.MinMaxCollector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The ranges a float16 build is planned from: runs the float32 graph on ONNX Runtime over sample
- * inputs, records the largest finite |x| of every float activation (min/max calibration), and asks
+ * inputs, records the largest finite |x| of every float activation (NaN and infinities are left out:
+ * the build warns about non-finite samples), and asks
  * {@link Fp16Ranges} which of them cannot live in fp16.
  */
 public final class Fp16Calibration {
@@ -38,8 +39,14 @@ public final class Fp16Calibration {
     if (names.isEmpty()) {
       return out;
     }
-    Map<String, TensorRange> ranges = Calibrator.calibrate(typed, names, samples, Calibration.MINMAX);
-    ranges.forEach((name, r) -> out.put(name, (double) Math.max(Math.abs(r.min()), Math.abs(r.max()))));
+    Map<String, MinMaxCollector> seen = new LinkedHashMap<>();
+    names.forEach(v -> seen.put(v, new MinMaxCollector()));
+    try (IntermediateRunner r = IntermediateRunner.open(typed, names, SessionOptions.DEFAULT)) {
+      for (int i = 0; i < samples.size(); i++) {
+        r.run(samples.get(i)).forEach((name, t) -> seen.get(name).add(t));
+      }
+    }
+    seen.forEach((name, c) -> out.put(name, (double) c.absMax()));
     return out;
   }
 
