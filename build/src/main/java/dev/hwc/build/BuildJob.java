@@ -131,6 +131,7 @@ final class BuildJob {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
       Samples s = samples(source, precision);
+      warnNonFinite(s);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
@@ -238,6 +239,19 @@ final class BuildJob {
     }
   }
 
+  /** One warning line per sample set that holds NaN/Inf (int8 calibration then refuses, naming the sample). */
+  private void warnNonFinite(Samples s) {
+    for (var w : List.of(dev.hwc.compiler.data.NonFinite.warning(s.eval(), s.description())
+            .map(x -> x + ": the check's figures on them are NaN"),
+        s.calib() == null ? java.util.Optional.<String>empty()
+            : dev.hwc.compiler.data.NonFinite.warning(s.calib(), "the calibration set"))) {
+      w.ifPresent(line -> {
+        listener.info(line);
+        notes.add(line);
+      });
+    }
+  }
+
   /** Calibration and eval samples. */
   record Samples(SampleSet calib, SampleSet eval, String description) {}
 
@@ -250,7 +264,7 @@ final class BuildJob {
       if (evalSet != null) {
         return new Samples(null, evalSet, evalName);
       }
-      return new Samples(null, SampleSet.random(source.inputs(), o.randomSamples(), 0),
+      return new Samples(null, SampleSet.random(source, o.randomSamples(), 0),
           o.randomSamples() + " seeded random samples");
     }
     SampleSet calib;
@@ -261,7 +275,7 @@ final class BuildJob {
           + "inputs; use this only to try the pipeline";
       listener.info(warn);
       notes.add(warn);
-      calib = SampleSet.random(source.inputs(), 64, 0);
+      calib = SampleSet.random(source, 64, 0);
       from = "seeded random data";
     } else if (o.calibration() != null) {
       calib = o.calibration().load(source.inputs());
@@ -299,7 +313,7 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     if (precision == Precision.FP16) {
-      Graph half = fp16(optimized);
+      Graph half = fp16(optimized, s.calib() != null ? s.calib() : s.eval());
       ArtifactWriter.Written w = writer.write(half, work.resolve("fp16.onnx"));
       judged.add(judge(PlanKind.FP16, half, w, eval, gate, List.copyOf(profile.keepHigherPrecision())));
       return List.copyOf(judged);
@@ -347,9 +361,13 @@ final class BuildJob {
     return lowered.edgeTpu();
   }
 
-  private Graph fp16(Graph g) {
+  private Graph fp16(Graph g, SampleSet ranges) throws Exception {
     notes.add("fp16 with fp32 graph inputs and outputs; kept in fp32: " + String.join(", ", profile.keepHigherPrecision()));
-    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision());
+    List<dev.hwc.compiler.quant.Fp16Ranges.Kept> kept = dev.hwc.backends.calib.Fp16Calibration.keepInFp32(g, ranges);
+    if (!kept.isEmpty()) {
+      notes.add("kept in fp32 by their ranges on " + ranges.size() + " samples: " + kept);
+    }
+    return ConvertToFp16.convert(g, true, profile.keepHigherPrecision(), dev.hwc.compiler.quant.Fp16Ranges.names(kept));
   }
 
   private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {

@@ -55,6 +55,38 @@ class WellLogExampleTest {
   }
 
   /**
+   * cuda-fp16: the attention scores (Q·Kᵀ, not scaled by the model) reach 2-3e5 on the eval strips
+   * and overflow fp16 (max 65504), which made the masks NaN and failed curve 2 at IoU 0.61 (0.90 on
+   * random samples). Their calibrated ranges keep those two MatMuls in fp32; every mask keeps IoU
+   * above 0.99 against the fp32 model, on the eval strips and on seeded random samples.
+   */
+  @Test
+  void fp16KeepsWhatOverflowsInFp32AndPassesItsGate() throws Exception {
+    Path bundled = dir.resolve("fp16");
+    Path explicit = dir.resolve("fp16-random");
+    CliTest.Result a = CliTest.hwc("build", "--target", "cuda-fp16", "--bench-seconds", "0", "-o", bundled.toString());
+    // the model alone (no eval/ beside it): checked on seeded random samples
+    Path model = java.nio.file.Files.copy(Path.of("..", "examples", "welllog", "welllog.onnx"), dir.resolve("welllog.onnx"));
+    CliTest.Result b = CliTest.hwc("build", "--target", "cuda-fp16", "--bench-seconds", "0", model.toString(),
+        "-o", explicit.toString());
+    for (CliTest.Result r : List.of(a, b)) {
+      assertEquals(0, r.code(), r.out() + r.err());
+      assertTrue(r.out().contains("kept in fp32 by their ranges") && r.out().contains("overflows fp16"), r.out());
+      assertTrue(r.out().contains("matmul_58 (MatMul") && r.out().contains("matmul_77 (MatMul"), r.out());
+    }
+    for (Path out : List.of(bundled, explicit)) {
+      JsonNode f = report(out).get("fidelity");
+      assertTrue(f.get("passed").asBoolean());
+      JsonNode masks = f.get("outputs").get(0);
+      assertTrue(masks.get("cosine").asDouble() > 0.9999, masks.toString());
+      assertEquals(3, masks.get("iou").size());
+      for (JsonNode iou : masks.get("iou")) {
+        assertTrue(iou.asDouble() > 0.99, out + ": per-mask IoU " + masks.get("iou"));
+      }
+    }
+  }
+
+  /**
    * int8 with the gate's IoU at 0.99: the all-int8 plan keeps the output's cosine above the gate
    * but loses the thinnest curve, so it is rejected on curve 2 alone; what ships is the first
    * fallback plan whose weakest mask meets the gate.

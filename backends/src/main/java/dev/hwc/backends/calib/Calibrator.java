@@ -1,6 +1,7 @@
 package dev.hwc.backends.calib;
 
 import dev.hwc.backends.SessionOptions;
+import dev.hwc.compiler.data.NonFinite;
 import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Tensor;
@@ -21,6 +22,10 @@ import java.util.Map;
  * {@link ChannelMeanCollector} for bias correction). Only one sample's activations exist at any
  * time; collectors hold histograms, never values. Observed values are graph inputs or node outputs
  * of a float type; the graph itself is not changed (a copy with those values as outputs is run).
+ *
+ * <p>The ranges set int8 scales, so calibration refuses a sample whose float graph input holds NaN or
+ * infinite values, or on which an observed activation computes NaN (infinities in activations are
+ * left to the collectors, which ignore them: a -inf mask fill is legitimate).
  */
 public final class Calibrator {
   private Calibrator() {}
@@ -83,8 +88,9 @@ public final class Calibrator {
    * Calibrates each observed value with its own method; the result has one {@link TensorRange} per
    * value, in the order given.
    *
-   * @throws BadInputException when there are no samples, a sample does not fit the graph, or an
-   *     observed value is not floating-point (message names the sample)
+   * @throws BadInputException when there are no samples, a sample does not fit the graph, an
+   *     observed value is not floating-point, a float graph input holds NaN/Inf or an observed value
+   *     computes NaN (message names the sample and the input or value)
    * @throws IllegalArgumentException for an unknown or constant value name
    */
   public static Map<String, TensorRange> calibrate(
@@ -106,8 +112,17 @@ public final class Calibrator {
     try (IntermediateRunner runner = IntermediateRunner.open(g, ranges.keySet(), options.session())) {
       for (int i = 0; i < n; i++) {
         Map<String, Tensor> values;
+        Map<String, Tensor> sample = samples.get(i);
+        for (var in : g.inputs()) {
+          Tensor t = sample.get(in.name());
+          long bad = t == null ? 0 : NonFinite.count(t);
+          if (bad > 0) {
+            throw new BadInputException(samples.label(i) + ": input '" + in.name() + "' holds " + bad + " NaN/Inf of "
+                + t.numElements() + " values; int8 ranges are calibrated on finite samples only");
+          }
+        }
         try {
-          values = runner.run(samples.get(i));
+          values = runner.run(sample);
         } catch (BadInputException e) {
           throw new BadInputException(samples.label(i) + ": " + e.getMessage(), e);
         }
@@ -116,6 +131,11 @@ public final class Calibrator {
           if (!t.dtype().isFloat()) {
             throw new BadInputException(samples.label(i) + ": calibration observes float values, '" + v.getKey()
                 + "' is " + t.dtype().shortName());
+          }
+          long nan = NonFinite.countNaN(t);
+          if (nan > 0) {
+            throw new BadInputException(samples.label(i) + ": '" + v.getKey() + "' computes " + nan + " NaN of "
+                + t.numElements() + " values on this sample; int8 ranges need finite activations");
           }
           ranges.get(v.getKey()).add(t);
           ChannelMeanCollector m = means.get(v.getKey());

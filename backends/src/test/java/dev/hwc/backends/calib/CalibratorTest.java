@@ -178,4 +178,43 @@ class CalibratorTest {
     assertThrows(BadInputException.class,
         () -> Calibrator.calibrate(CNN, outputsOf("Relu"), samples.limit(0), Calibration.MINMAX));
   }
+
+  /** A sample with NaN/Inf in the image: int8 ranges are refused in one line naming the sample and the input. */
+  @Test
+  void nonFiniteCalibrationSamplesAreRefusedNamingTheInput() {
+    List<Map<String, Tensor>> raw = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Map<String, Tensor> m = new java.util.LinkedHashMap<>(SampleSet.random(CNN.inputs(), 3, 1).get(i));
+      if (i == 1) {
+        Value in = CNN.inputs().get(0);
+        float[] v = m.get(in.name()).toFloats();
+        v[0] = Float.NaN;
+        v[5] = Float.POSITIVE_INFINITY;
+        m.put(in.name(), Tensor.ofFloats(m.get(in.name()).shape(), v));
+      }
+      raw.add(m);
+    }
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Calibrator.calibrate(CNN, outputsOf("Relu"), SampleSet.of(raw), Calibration.MINMAX));
+    assertEquals("sample 1: input '" + CNN.inputs().get(0).name() + "' holds 2 NaN/Inf of "
+        + CNN.inputs().get(0).shape().numElements() + " values; int8 ranges are calibrated on finite samples only",
+        e.getMessage());
+  }
+
+  /** All-subnormal samples (1e-40): every range is below fp32's smallest normal scale; params come out usable. */
+  @Test
+  void denormalSamplesGiveUsableParams() throws Exception {
+    List<Map<String, Tensor>> raw = new ArrayList<>();
+    Value in = CNN.inputs().get(0);
+    float[] v = new float[(int) in.shape().numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 1e-40f * (i % 7);
+    }
+    raw.add(Map.of(in.name(), Tensor.ofFloats(dev.hwc.compiler.data.RandomInputs.concreteShape(in), v)));
+    Map<String, TensorRange> r = Calibrator.calibrate(CNN, List.of(in.name()), SampleSet.of(raw), Calibration.MINMAX);
+    TensorRange t = r.get(in.name());
+    assertTrue(t.max() > 0 && t.max() < Float.MIN_NORMAL, t.toString());
+    var p = t.params(DType.UINT8, false);
+    assertEquals(1f, p.scale()[0], p.toString()); // taken as [0, 0]: quantizes to zero
+  }
 }

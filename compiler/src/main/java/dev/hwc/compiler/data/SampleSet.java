@@ -88,8 +88,24 @@ public final class SampleSet {
    * generator as hwtests' {@code SampleInputs} ({@link RandomInputs}); made on demand.
    */
   public static SampleSet random(List<Value> inputs, int n, long seed) {
+    return random(inputs, Map.of(), n, seed);
+  }
+
+  /**
+   * {@code n} seeded random samples of {@code g}'s inputs, each within what it indexes or masks
+   * ({@link InputBounds#of}: token-type ids within their embedding's rows, masks in {0, 1}).
+   *
+   * @throws BadInputException when an input indexes something hwc cannot size (real samples needed)
+   */
+  public static SampleSet random(dev.hwc.compiler.ir.Graph g, int n, long seed) {
+    return random(g.inputs(), InputBounds.of(g), n, seed);
+  }
+
+  private static SampleSet random(List<Value> inputs, Map<String, InputBounds.Bound> bounds, int n, long seed) {
     List<Value> in = List.copyOf(inputs);
+    Map<String, InputBounds.Bound> b = Map.copyOf(bounds);
     in.forEach(RandomInputs::concreteShape); // unknown ranks fail now, not at the first get
+    RandomInputs.checkKnown(in, b);
     Source s = new Source() {
       @Override
       public int size() {
@@ -98,7 +114,7 @@ public final class SampleSet {
 
       @Override
       public Map<String, Tensor> get(int i) {
-        return RandomInputs.random(in, seed + i);
+        return RandomInputs.random(in, b, seed + i);
       }
 
       @Override

@@ -33,13 +33,15 @@ import java.util.TreeSet;
  * Converts a float32 graph to float16: float initializers become fp16 (clamped, see {@link
  * #toFp16}), activations are computed in fp16, and the ops named in {@code keepFp32} (a profile's
  * {@code keepHigherPrecision}: Softmax, ReduceMean, Pow, Sqrt, LayerNormalization, Resize...) run in
- * fp32 between Casts. Graph IO is fp32 when asked (Casts at the edges, names unchanged), else fp16.
+ * fp32 between Casts, as do the nodes producing the values named in {@code keepValues} (values whose
+ * calibrated range does not fit fp16, see {@link Fp16Ranges}). Graph IO is fp32 when asked (Casts at
+ * the edges, names unchanged), else fp16.
  *
  * <p>Rules, in the order they decide:
  *
  * <ul>
  *   <li>Only FLOAT values change; integer, bool and shape values are untouched.
- *   <li>A node runs in fp32 when its op is kept, or when it is a cheap op (not Conv, ConvTranspose,
+ *   <li>A node runs in fp32 when its op is kept, when it produces a kept value, or when it is a cheap op (not Conv, ConvTranspose,
  *       Gemm or MatMul) sitting wholly between fp32 nodes and constants (every float input comes from
  *       an fp32 node, a Cast to float or a constant, every reader of its float outputs is an fp32
  *       node or an fp32 graph output). So {@code ReduceMean -> Add(eps) -> Sqrt} stays fp32 with no Cast pair
@@ -84,14 +86,25 @@ public final class ConvertToFp16 implements Pass {
 
   private final boolean fp32Io;
   private final Set<String> keepFp32;
+  private final Set<String> keepValues;
 
   /**
    * @param fp32Io keep graph inputs and outputs float32 (Casts at the edges); else they become fp16
    * @param keepFp32 op names computed in fp32
    */
   public ConvertToFp16(boolean fp32Io, Collection<String> keepFp32) {
+    this(fp32Io, keepFp32, Set.of());
+  }
+
+  /**
+   * @param fp32Io keep graph inputs and outputs float32 (Casts at the edges); else they become fp16
+   * @param keepFp32 op names computed in fp32
+   * @param keepValues value names whose producing node is computed in fp32 (from {@link Fp16Ranges})
+   */
+  public ConvertToFp16(boolean fp32Io, Collection<String> keepFp32, Collection<String> keepValues) {
     this.fp32Io = fp32Io;
     this.keepFp32 = Collections.unmodifiableSet(new TreeSet<>(keepFp32));
+    this.keepValues = Collections.unmodifiableSet(new TreeSet<>(keepValues));
   }
 
   /** The profile's {@code keepHigherPrecision} ops stay fp32. */
@@ -104,12 +117,21 @@ public final class ConvertToFp16 implements Pass {
     return new ConvertToFp16(fp32Io, keepFp32).run(g, PassContext.defaults());
   }
 
+  /** Convenience: {@code new ConvertToFp16(fp32Io, keepFp32, keepValues).run(g, PassContext.defaults())}. */
+  public static Graph convert(Graph g, boolean fp32Io, Collection<String> keepFp32, Collection<String> keepValues) {
+    return new ConvertToFp16(fp32Io, keepFp32, keepValues).run(g, PassContext.defaults());
+  }
+
   public boolean fp32Io() {
     return fp32Io;
   }
 
   public Set<String> keepFp32() {
     return keepFp32;
+  }
+
+  public Set<String> keepValues() {
+    return keepValues;
   }
 
   @Override
@@ -123,7 +145,7 @@ public final class ConvertToFp16 implements Pass {
     if (!hasFloat(typed)) {
       return g;
     }
-    Conversion c = new Conversion(typed, fp32Io, keepFp32);
+    Conversion c = new Conversion(typed, fp32Io, keepFp32, keepValues);
     Graph out = c.build();
     ctx.note(NAME + ": " + c.fp32Nodes + " of " + typed.nodes().size() + " nodes kept in fp32, "
         + c.casts + " Casts added, parameters " + typed.parameterBytes() + " -> " + out.parameterBytes()
@@ -178,6 +200,7 @@ public final class ConvertToFp16 implements Pass {
     final Graph g;
     final boolean fp32Io;
     final Set<String> keep;
+    final Set<String> keepValues;
     final DType ioType;
     final Set<Node> fp32 = Collections.newSetFromMap(new IdentityHashMap<>());
     final Map<Node, DType> castTo = new IdentityHashMap<>();
@@ -190,10 +213,11 @@ public final class ConvertToFp16 implements Pass {
     int casts;
     int fp32Nodes;
 
-    Conversion(Graph g, boolean fp32Io, Set<String> keep) {
+    Conversion(Graph g, boolean fp32Io, Set<String> keep, Set<String> keepValues) {
       this.g = g;
       this.fp32Io = fp32Io;
       this.keep = keep;
+      this.keepValues = keepValues;
       this.ioType = fp32Io ? DType.FLOAT : DType.FLOAT16;
       used.addAll(g.initializers().keySet());
       g.inputs().forEach(v -> used.add(v.name()));
@@ -215,6 +239,9 @@ public final class ConvertToFp16 implements Pass {
     }
 
     boolean kept(Node n) {
+      if (n.outputs().stream().anyMatch(o -> keepValues.contains(o) && isFloat(o))) {
+        return true;
+      }
       return (n.domain().isEmpty() || n.domain().equals("ai.onnx")) && keep.contains(n.op());
     }
 

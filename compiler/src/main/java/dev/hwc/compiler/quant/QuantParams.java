@@ -46,13 +46,37 @@ public record QuantParams(DType dtype, float[] scale, long[] zeroPoint, int axis
   }
 
   /**
+   * The smallest scale hwc writes: float32's smallest normal (2^-126, numpy's {@code
+   * finfo(float32).tiny}). A range so narrow that its scale would be smaller (values that are all
+   * subnormal, say 1e-40) is treated as the empty range [0, 0] (scale 1, every value quantizes to
+   * zero, which is within 1e-38 of what it was), as ONNX Runtime's own quantization tool does;
+   * a smaller scale would round to 0 or make 1/scale infinite.
+   */
+  public static final float MIN_SCALE = Float.MIN_NORMAL;
+
+  /** Whether a computed scale can be written: finite and at least {@link #MIN_SCALE}. */
+  public static boolean usableScale(double scale) {
+    return scale >= MIN_SCALE && scale <= Float.MAX_VALUE;
+  }
+
+  /**
    * Params that represent [lo, hi] (widened to include 0, so zero is exact) in {@code dtype}:
    * asymmetric uses the full [qmin, qmax]; symmetric centres on 0 (zero point 0, or 128 for uint8)
-   * and uses [-qmax, qmax] for int8 so that -127..127 is symmetric.
+   * and uses [-qmax, qmax] for int8 so that -127..127 is symmetric. A range narrower than {@link
+   * #MIN_SCALE} allows is taken as [0, 0].
+   *
+   * @throws IllegalArgumentException for a NaN or infinite end (calibration refuses those first)
    */
   public static QuantParams forRange(DType dtype, double lo, double hi, boolean symmetric) {
-    lo = Math.min(lo, 0);
-    hi = Math.max(hi, 0);
+    if (!(Math.abs(lo) <= Double.MAX_VALUE) || !(Math.abs(hi) <= Double.MAX_VALUE)) {
+      throw new IllegalArgumentException("range [" + lo + ", " + hi + "] is not finite");
+    }
+    QuantParams p = fit(dtype, Math.min(lo, 0), Math.max(hi, 0), symmetric);
+    return p != null ? p : fit(dtype, 0, 0, symmetric);
+  }
+
+  /** The params for [lo, hi] (lo <= 0 <= hi), or null when their scale would be below {@link #MIN_SCALE}. */
+  private static QuantParams fit(DType dtype, double lo, double hi, boolean symmetric) {
     QuantParams unit = perTensor(dtype, 1, 0);
     long qmin = unit.qmin();
     long qmax = unit.qmax();
@@ -60,12 +84,15 @@ public record QuantParams(DType dtype, float[] scale, long[] zeroPoint, int axis
       double m = Math.max(Math.abs(lo), Math.abs(hi));
       if (dtype == DType.UINT8) {
         double scale = m == 0 ? 1 : 2 * m / 255.0;
-        return perTensor(dtype, (float) scale, 128);
+        return usableScale(scale) ? perTensor(dtype, (float) scale, 128) : null;
       }
       double scale = m == 0 ? 1 : m / qmax;
-      return perTensor(dtype, (float) scale, 0);
+      return usableScale(scale) ? perTensor(dtype, (float) scale, 0) : null;
     }
     double scale = hi == lo ? 1 : (hi - lo) / (qmax - qmin);
+    if (!usableScale(scale)) {
+      return null;
+    }
     long zp = Math.round(qmin - lo / scale);
     zp = Math.max(qmin, Math.min(qmax, zp));
     return perTensor(dtype, (float) scale, zp);

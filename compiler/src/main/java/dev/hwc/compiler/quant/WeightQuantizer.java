@@ -44,7 +44,8 @@ public final class WeightQuantizer {
     }
     float[] scale = new float[channels];
     for (int c = 0; c < channels; c++) {
-      scale[c] = absMax[c] == 0 ? 1f : (float) (absMax[c] / qmax);
+      // a channel too small for a usable scale (all subnormal) quantizes to zeros, as an all-zero one
+      scale[c] = absMax[c] == 0 || !QuantParams.usableScale(absMax[c] / qmax) ? 1f : (float) (absMax[c] / qmax);
     }
     double[] q = new double[v.length];
     for (int i = 0; i < v.length; i++) {
