@@ -9,6 +9,7 @@ import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.backends.tflite.EdgeTpuReport;
 import dev.hwc.backends.tflite.TfliteEmitter;
 import dev.hwc.backends.tflite.TfliteLowering;
+import dev.hwc.compiler.analysis.WeightCheck;
 import dev.hwc.compiler.analysis.Legality;
 import dev.hwc.compiler.analysis.ModelStats;
 import dev.hwc.compiler.data.SampleSet;
@@ -99,9 +100,17 @@ final class BuildJob {
     if (!o.shapes().isEmpty()) {
       source = ShapeInference.bindInputs(source, o.shapes());
     }
+    boolean quantizes = !dev.hwc.profiles.Precisions.FLOAT_DTYPES.contains(precision);
+    if (quantizes) { // before any work: a NaN/Inf weight has no quantization range
+      WeightCheck.requireFinite(source, "target '" + profile.id() + "' quantizes to " + precision);
+    }
     Runtime runtime = checkingRuntime();
     out.printf("hwc build: %s -> %s (%s %s, checked on %s)%n", bundled ? "bundled example " + model.getFileName() : model,
         profile.id(), precision, profile.artifact(), runtime.id());
+    String nonFinite = quantizes ? null : WeightCheck.warning(source);
+    if (nonFinite != null) {
+      out.println(nonFinite);
+    }
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));

@@ -1,5 +1,6 @@
 package dev.hwc.compiler.analysis;
 
+import dev.hwc.common.SafeFiles;
 import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -27,7 +28,7 @@ public record ModelStats(
     for (Node n : g.nodes()) {
       hist.merge(n.op(), 1, Integer::sum);
       long m = macs(g, n);
-      macs = macs < 0 || m < 0 ? -1 : macs + m;
+      macs = macs < 0 || m < 0 ? -1 : SafeFiles.add(macs, m, "the model's MAC count");
     }
     return new ModelStats(hist, g.nodes().size(), g.parameterCount(), g.parameterBytes(), macs);
   }
@@ -38,12 +39,14 @@ public record ModelStats(
       case "Conv": {
         Shape out = shape(g, n.output(0));
         Shape w = shape(g, n.input(1));
-        return out == null || w == null ? -1 : out.numElements() * w.numElements() / w.dim(0).size();
+        return out == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
+            : SafeFiles.multiply(out.numElements(), w.numElements() / w.dim(0).size(), n.describe() + "'s MAC count");
       }
       case "ConvTranspose": {
         Shape in = shape(g, n.input(0));
         Shape w = shape(g, n.input(1));
-        return in == null || w == null ? -1 : in.numElements() * w.numElements() / w.dim(0).size();
+        return in == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
+            : SafeFiles.multiply(in.numElements(), w.numElements() / w.dim(0).size(), n.describe() + "'s MAC count");
       }
       case "Gemm":
       case "MatMul": {
@@ -54,7 +57,7 @@ public record ModelStats(
         }
         boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
         long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();
-        return out.numElements() * k;
+        return SafeFiles.multiply(out.numElements(), k, n.describe() + "'s MAC count");
       }
       default:
         return 0;

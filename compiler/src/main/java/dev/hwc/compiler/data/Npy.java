@@ -3,6 +3,8 @@ package dev.hwc.compiler.data;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
+import dev.hwc.compiler.ir.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,12 +34,14 @@ public final class Npy {
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
   /** Largest array hwc reads (2 GiB, the most a Java array holds). */
   private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+  /** Largest .npy/.npz file opened (an .npz holds several arrays; it is read one entry at a time). */
+  private static final long MAX_FILE_BYTES = 64L << 30;
 
   private Npy() {}
 
   /** Reads one .npy file. */
   public static Tensor read(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = SafeFiles.newInputStream(file, "cannot read", MAX_FILE_BYTES)) {
       return read(in, file.toString());
     }
   }
@@ -45,7 +49,7 @@ public final class Npy {
   /** Reads every array of an .npz archive, keyed by name (without ".npy"), in archive order. */
   public static Map<String, Tensor> readNpz(Path file) throws IOException {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+    try (ZipInputStream zip = new ZipInputStream(SafeFiles.newInputStream(file, "cannot read", MAX_FILE_BYTES))) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
         String name = e.getName();
         if (e.isDirectory() || !name.endsWith(".npy")) {
@@ -114,12 +118,17 @@ public final class Npy {
     long[] shape = parseShape(s.group(1), where);
     long n = 1;
     for (long dim : shape) {
-      n = Math.multiplyExact(n, dim);
+      if (dim != 0 && n > MAX_BYTES / dim) { // checked before multiplying: no overflow, no negative size
+        n = -1;
+        break;
+      }
+      n *= dim;
+    }
+    if (n < 0 || n > MAX_BYTES / dtype.byteSize) {
+      throw new BadInputException("cannot read " + where + ": array of shape " + Shape.format(shape) + " "
+          + dtype.shortName() + " is too large (at most " + MAX_BYTES + " bytes per array)");
     }
     long bytes = n * dtype.byteSize;
-    if (bytes > MAX_BYTES) {
-      throw new BadInputException("cannot read " + where + ": array of " + bytes + " bytes is too large");
-    }
     byte[] data = in.readNBytes((int) bytes);
     if (data.length < bytes) {
       throw new BadInputException("cannot read " + where + ": truncated data (" + data.length + " of " + bytes + " bytes)");

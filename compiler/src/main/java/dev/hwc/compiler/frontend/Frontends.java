@@ -2,6 +2,7 @@ package dev.hwc.compiler.frontend;
 
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +28,22 @@ public final class Frontends {
     List<Frontend> all = all();
     for (Frontend f : all) {
       if (f.accepts(model)) {
-        return f.read(model);
+        return requireNonEmpty(f.read(model), model);
       }
     }
     throw new BadInputException(
-        "no frontend reads " + model + " (available: "
+        "no frontend reads " + SafeFiles.printable(model.toString()) + " (available: "
             + String.join(", ", all.stream().map(Frontend::id).toList()) + ")");
+  }
+
+  /** Whatever the frontend, a graph without nodes, inputs or outputs has nothing to compile. */
+  static Graph requireNonEmpty(Graph g, Path model) {
+    String missing = g.nodes().isEmpty() ? "no nodes" : g.inputs().isEmpty() ? "no inputs"
+        : g.outputs().isEmpty() ? "no outputs" : null;
+    if (missing != null) {
+      throw new BadInputException("model " + SafeFiles.printable(model.toString()) + " has an empty graph ("
+          + missing + "): there is nothing to compile");
+    }
+    return g;
   }
 }
