@@ -40,13 +40,13 @@ public record ModelStats(
         Shape out = shape(g, n.output(0));
         Shape w = shape(g, n.input(1));
         return out == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
-            : SafeFiles.multiply(out.numElements(), w.numElements() / w.dim(0).size(), n.describe() + "'s MAC count");
+            : SafeFiles.multiply(out.numElements(), w.numElements() / w.dim(0).size(), "the MAC count of " + n.describe());
       }
       case "ConvTranspose": {
         Shape in = shape(g, n.input(0));
         Shape w = shape(g, n.input(1));
         return in == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
-            : SafeFiles.multiply(in.numElements(), w.numElements() / w.dim(0).size(), n.describe() + "'s MAC count");
+            : SafeFiles.multiply(in.numElements(), w.numElements() / w.dim(0).size(), "the MAC count of " + n.describe());
       }
       case "Gemm":
       case "MatMul": {
@@ -57,7 +57,7 @@ public record ModelStats(
         }
         boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
         long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();
-        return SafeFiles.multiply(out.numElements(), k, n.describe() + "'s MAC count");
+        return SafeFiles.multiply(out.numElements(), k, "the MAC count of " + n.describe());
       }
       default:
         return 0;
