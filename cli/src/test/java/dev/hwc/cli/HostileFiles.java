@@ -91,11 +91,15 @@ public final class HostileFiles {
         .addNode(node("Relu", "relu", "x", "y"))).toByteArray();
   }
 
-  /** MatMul of two [2^22, 2^22] inputs: every tensor's size fits 64 bits, its MAC count (2^66) does not. */
+  /**
+   * c = a[2^28, 1] x b[1, 2^28], y = c x c: the inputs fit (1 GiB), c (2^58 bytes) fits 64 bits, the second
+   * MatMul's MAC count (2^84) does not.
+   */
   public static byte[] hugeMatMul() {
-    long n = 1L << 22;
-    return model(GraphProto.newBuilder().addInput(floatInput("a", n, n)).addInput(floatInput("b", n, n))
-        .addOutput(floatInput("y", n, n)).addNode(node("MatMul", "mm", "a", "b", "y"))).toByteArray();
+    long n = 1L << 28;
+    return model(GraphProto.newBuilder().addInput(floatInput("a", n, 1)).addInput(floatInput("b", 1, n))
+        .addOutput(floatInput("y", n, n)).addNode(node("MatMul", "mm1", "a", "b", "c"))
+        .addNode(node("MatMul", "mm2", "c", "c", "y"))).toByteArray();
   }
 
   /** The only graph input 'x' also has an initializer named 'x'. */

@@ -1,6 +1,8 @@
 package dev.hwc.compiler.frontend;
 
+import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Value;
 import dev.hwc.common.BadInputException;
 import dev.hwc.common.SafeFiles;
 import java.io.IOException;
@@ -44,6 +46,34 @@ public final class Frontends {
       throw new BadInputException("model " + SafeFiles.printable(model.toString()) + " has an empty graph ("
           + missing + "): there is nothing to compile");
     }
+    for (Value v : g.inputs()) {
+      requireHoldable(v);
+    }
     return g;
+  }
+
+  /**
+   * A graph input's samples are made, read and fed as one Java array, so a static input must fit one
+   * (2 GiB); larger dims (say [2^31, 2^31]) are refused here, before their size can overflow anywhere.
+   */
+  static void requireHoldable(Value v) {
+    if (!v.shape().hasRank()) {
+      return;
+    }
+    long bytes = Math.max(1, v.dtype().byteSize);
+    for (Dim d : v.shape().dims()) {
+      if (!d.isStatic()) {
+        continue;
+      }
+      long size = d.size();
+      if (size == 0) {
+        return; // an empty tensor
+      }
+      bytes = size > SafeFiles.ARRAY_MAX / bytes ? SafeFiles.ARRAY_MAX + 1 : bytes * size;
+    }
+    if (bytes > SafeFiles.ARRAY_MAX) {
+      throw new BadInputException("graph input '" + SafeFiles.printable(v.name()) + "' of shape " + v.shape() + " "
+          + v.dtype().shortName() + " is too large: hwc holds at most " + SafeFiles.ARRAY_MAX + " bytes per tensor");
+    }
   }
 }
