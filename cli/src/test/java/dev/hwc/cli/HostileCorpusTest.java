@@ -257,4 +257,27 @@ class HostileCorpusTest {
       assertEquals(1, r.err().lines().filter(l -> !l.isBlank()).count(), seed + ": " + r.err());
     }
   }
+
+  @Test
+  void npzArchivesTheFuzzerFoundAreOneLineInACalibrationFolder() throws Exception {
+    // broken zip entries (names that are not UTF-8, archives that end inside an entry) once escaped as
+    // IllegalArgumentException / EOFException
+    Path seeds = Path.of("src/test/resources/dev/hwc/cli/fuzz/NpyReaderFuzzTestInputs/fuzz");
+    assumeTrue(Files.isDirectory(seeds));
+    List<Path> found;
+    try (Stream<Path> s = Files.list(seeds)) {
+      found = s.filter(p -> p.getFileName().toString().startsWith("finding-")).sorted().limit(6).toList();
+    }
+    assertFalse(found.isEmpty());
+    Path model = write("m/relu.onnx", HostileFiles.relu());
+    for (Path seed : found) {
+      Path calib = dir.resolve("calib-" + seed.getFileName());
+      write(calib.getFileName() + "/x.npz", Files.readAllBytes(seed));
+      Path out = dir.resolve("out");
+      Result r = hwc("build", "--target", "x86-int8", "--bench-seconds", "0", "--calib", calib.toString(),
+          model.toString(), "-o", out.toString());
+      assertBadInput(r, "x.npz");
+      assertFalse(Files.exists(out));
+    }
+  }
 }

@@ -40,7 +40,10 @@ public final class WriteSeeds {
     Path tmp = Files.createTempFile("seed", ".npy");
     Npy.write(tmp, t);
     Files.copy(tmp, npy.resolve("f32-2x3"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Npy.writeNpz(tmp, Map.of("x", t, "ids", Tensor.ofLongs(new long[] {4}, 1, 2, 3, 4)));
+    Map<String, Tensor> two = new java.util.LinkedHashMap<>();
+    two.put("x", t);
+    two.put("ids", Tensor.ofLongs(new long[] {4}, 1, 2, 3, 4));
+    Npy.writeNpz(tmp, two);
     Files.copy(tmp, npy.resolve("npz-two"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.delete(tmp);
     Files.write(npy.resolve("hostile-shape-overflow"), HostileFiles.npyHeader("<f4", "4294967296, 4294967296, 4294967296"));

@@ -52,8 +52,8 @@ public record ModelStats(
       case "MatMul": {
         Shape a = shape(g, n.input(0));
         Shape out = shape(g, n.output(0));
-        if (a == null || out == null) {
-          return -1;
+        if (a == null || out == null || a.rank() == 0) {
+          return -1; // a declared scalar operand (shape inference could not check it): no MAC count
         }
         boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
         long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();

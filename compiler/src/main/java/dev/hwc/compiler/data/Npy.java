@@ -59,6 +59,10 @@ public final class Npy {
       }
     } catch (java.util.zip.ZipException e) {
       throw new BadInputException("cannot read " + file + ": not a valid .npz archive (" + e.getMessage() + ")");
+    } catch (java.io.EOFException e) {
+      throw new BadInputException("cannot read " + file + ": truncated .npz archive (it ends inside an entry)");
+    } catch (IllegalArgumentException e) { // ZipInputStream's word for an entry name that is not UTF-8
+      throw new BadInputException("cannot read " + file + ": not a valid .npz archive (an entry name is not UTF-8)");
     }
     if (out.isEmpty()) {
       throw new BadInputException("cannot read " + file + ": no .npy arrays inside (not an .npz archive?)");
