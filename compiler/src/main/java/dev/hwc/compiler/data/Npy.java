@@ -118,7 +118,7 @@ public final class Npy {
     if (d.group(1).equals(">")) {
       throw new BadInputException("cannot read " + where + ": big-endian arrays are not supported");
     }
-    DType dtype = dtype(d.group(2), Integer.parseInt(d.group(3)), where);
+    DType dtype = dtype(d.group(2), d.group(3), where); // the size as text: "f333..." must not overflow a parse
     long[] shape = parseShape(s.group(1), where);
     long n = 1;
     for (long dim : shape) {
@@ -140,8 +140,8 @@ public final class Npy {
     return Tensor.ofBytes(dtype, shape, data);
   }
 
-  private static DType dtype(String kind, int size, String where) {
-    String code = kind + size;
+  private static DType dtype(String kind, String size, String where) {
+    String code = kind + (size.length() > 4 ? size.substring(0, 4) + "..." : size);
     switch (code) {
       case "f4": return DType.FLOAT;
       case "f8": return DType.DOUBLE;

@@ -61,4 +61,13 @@ class NpyHostileTest {
         () -> assertThrows(BadInputException.class, () -> SampleSet.load(dir, inputs)));
     assertEquals("cannot read " + fifo + ": not a regular file (a FIFO); hwc reads only regular files", e.getMessage());
   }
+
+  @Test
+  void aDtypeSizeThatOverflowsAnIntIsUnsupportedNotACrash() throws Exception {
+    Path f = dir.resolve("d.npy");
+    Files.write(f, header("<f33333333333333333332", "2"));
+    // found by the fuzzer: NumberFormatException from Integer.parseInt
+    assertEquals("cannot read " + f + ": numpy dtype 'f3333...' is not supported",
+        assertThrows(BadInputException.class, () -> Npy.read(f)).getMessage());
+  }
 }
