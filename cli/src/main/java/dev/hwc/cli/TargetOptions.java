@@ -1,11 +1,11 @@
 package dev.hwc.cli;
 
+import dev.hwc.compiler.analysis.UserProfiles;
 import dev.hwc.profiles.Profile;
 import dev.hwc.profiles.ProfileLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.hwc.compiler.analysis.UserProfiles;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
