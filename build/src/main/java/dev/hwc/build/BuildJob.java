@@ -108,10 +108,18 @@ final class BuildJob {
     if (!o.shapes().isEmpty()) {
       source = ShapeInference.bindInputs(source, o.shapes());
     }
+    boolean quantizes = !dev.hwc.profiles.Precisions.FLOAT_DTYPES.contains(precision.id());
+    if (quantizes) { // before any work: a NaN/Inf weight has no quantization range
+      dev.hwc.compiler.analysis.WeightCheck.requireFinite(source, "target '" + profile.id() + "' quantizes to " + precision.id());
+    }
     Runtime runtime = checkingRuntime();
     String modelName = input.isBundledExample() ? "bundled example " + model.getFileName()
         : input.graph() != null ? "in-memory graph '" + input.stem() + "'" : model.toString();
     listener.started(new BuildListener.Started(modelName, profile.id(), precision, profile.artifact().id(), runtime.id()));
+    String nonFinite = quantizes ? null : dev.hwc.compiler.analysis.WeightCheck.warning(source);
+    if (nonFinite != null) {
+      listener.info(nonFinite);
+    }
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));

@@ -50,7 +50,7 @@ public final class Hwc implements Callable<Integer> {
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("hwc: " + ex.getMessage() + " (see 'hwc " + commandPath(ex.getCommandLine()) + "--help')");
+      err.println("hwc: " + oneLine(ex.getMessage()) + " (see 'hwc " + commandPath(ex.getCommandLine()) + "--help')");
       return BAD_INPUT;
     });
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -66,7 +66,7 @@ public final class Hwc implements Callable<Integer> {
         err.println("hwc: check failed: " + oneLine(ex.getMessage()));
         return CHECK_FAILED;
       }
-      err.println("hwc: internal error: " + ex + " (please report it; set HWC_DEBUG=1 for the stack trace)");
+      err.println("hwc: internal error: " + oneLine(String.valueOf(ex)) + " (please report it; set HWC_DEBUG=1 for the stack trace)");
       if (System.getenv("HWC_DEBUG") != null) {
         ex.printStackTrace(err);
       }
@@ -84,7 +84,8 @@ public final class Hwc implements Callable<Integer> {
   }
 
   static String oneLine(String s) {
-    return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    // control characters from user files (names, ids) are escaped, never sent raw to the terminal
+    return s == null ? "" : dev.hwc.common.SafeFiles.printable(s.replace('\n', ' ').replace('\r', ' '));
   }
 
   /** The version Maven wrote into the build. */

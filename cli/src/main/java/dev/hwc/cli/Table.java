@@ -11,16 +11,21 @@ final class Table {
 
   Table(String... header) {
     columns = header.length;
-    rows.add(header);
+    rows.add(header.clone());
   }
 
   Table row(Object... cells) {
     String[] r = new String[columns];
     for (int i = 0; i < columns; i++) {
-      r[i] = i < cells.length && cells[i] != null ? cells[i].toString() : "";
+      // names from models and profiles may hold control characters: escaped, never printed raw
+      r[i] = i < cells.length && cells[i] != null ? dev.hwc.common.SafeFiles.printable(cells[i].toString()) : "";
     }
     rows.add(r);
     return this;
+  }
+
+  private static String pad(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
   }
 
   void print(PrintWriter out) {
@@ -33,7 +38,7 @@ final class Table {
     for (int k = 0; k < rows.size(); k++) {
       StringBuilder sb = new StringBuilder();
       for (int i = 0; i < columns; i++) {
-        sb.append(i == columns - 1 ? rows.get(k)[i] : String.format("%-" + width[i] + "s  ", rows.get(k)[i]));
+        sb.append(i == columns - 1 ? rows.get(k)[i] : pad(rows.get(k)[i], width[i]) + "  ");
       }
       out.println(sb.toString().stripTrailing());
       if (k == 0) {

@@ -54,7 +54,7 @@ final class ProfileError {
 
   /** Collapses line breaks and tabs to single spaces and caps the length. */
   static String oneLine(String text) {
-    String flat = text == null ? "" : text.replaceAll("[\\r\\n\\t]+", " ").strip();
+    String flat = dev.hwc.common.SafeFiles.printable(text == null ? "" : text.replaceAll("[\\r\\n\\t]+", " ").strip());
     return flat.length() <= MAX_MESSAGE ? flat : flat.substring(0, MAX_MESSAGE - 3) + "...";
   }
 

@@ -1,6 +1,7 @@
 package dev.hwc.profiles;
 
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,28 +53,43 @@ public final class ProfileLoader {
     return BUILTINS.computeIfAbsent(id, ProfileLoader::readBuiltin);
   }
 
-  /** A user's profile file; its {@code source} is the path as given. */
+  /** A user's profile file; its {@code source} is the path as given. Op names are checked for spelling only. */
   public static Profile load(Path file) {
+    return load(file, null, true);
+  }
+
+  /**
+   * A user's profile file, checked against hwc's ops: every op name it lists must be in {@code knownOps}
+   * (the op registry's names; null skips that check), and its id may take a built-in's only when
+   * {@code overrideBuiltin} says the user means to replace that target.
+   */
+  public static Profile load(Path file, Set<String> knownOps, boolean overrideBuiltin) {
     if (file == null) {
       throw new BadInputException("no profile file given");
     }
     ProfileError error = new ProfileError(file.toString());
-    if (!Files.exists(file)) {
-      throw error.whole("no such file");
-    }
-    if (Files.isDirectory(file)) {
-      throw error.whole("is a directory, not a YAML file");
-    }
-    byte[] bytes;
-    try {
-      if (Files.size(file) > MAX_BYTES) {
-        throw error.whole("file is " + Files.size(file) + " bytes; a profile is at most " + MAX_BYTES + " bytes");
+    // checked before anything is opened: a FIFO, a device (/dev/zero) or a symlink to one is refused
+    String problem = SafeFiles.problem(file, MAX_BYTES);
+    if (problem != null) {
+      if (Files.isDirectory(file)) {
+        throw error.whole("is a directory, not a YAML file");
       }
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw error.whole("cannot read: " + ProfileError.oneLine(String.valueOf(e.getMessage())));
+      if (problem.startsWith("the file is ")) {
+        throw error.whole("file is " + sizeOf(file) + " bytes; a profile is at most " + MAX_BYTES + " bytes");
+      }
+      throw error.whole(problem);
     }
-    return parse(bytes, error, file.toString());
+    byte[] bytes = SafeFiles.readAllBytes(file, "bad profile", MAX_BYTES); // "bad profile FILE: reason"
+    return parse(bytes, error, file.toString(), knownOps,
+        overrideBuiltin ? Set.of() : new HashSet<>(builtinIds()));
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   /**
@@ -101,10 +119,15 @@ public final class ProfileLoader {
 
   /** Parses profile bytes: text checks, then the line map, Jackson binding and validation. */
   static Profile parse(byte[] bytes, ProfileError error, String source) {
+    return parse(bytes, error, source, null, Set.of());
+  }
+
+  static Profile parse(byte[] bytes, ProfileError error, String source, Set<String> knownOps,
+      Set<String> reservedIds) {
     String text = decode(bytes, error);
     YamlSourceMap lines = YamlSourceMap.scan(ProfileBinder.FACTORY, text, error);
     Profile profile = ProfileBinder.bind(text, lines, error);
-    new ProfileValidator(lines, error).validate(profile);
+    new ProfileValidator(lines, error, knownOps, reservedIds).validate(profile);
     return profile.withSource(source);
   }
 

@@ -23,16 +23,32 @@ final class ProfileValidator {
 
   private final YamlSourceMap src;
   private final ProfileError error;
+  private final Set<String> knownOps;
+  private final Set<String> reservedIds;
 
   ProfileValidator(YamlSourceMap src, ProfileError error) {
+    this(src, error, null, Set.of());
+  }
+
+  /**
+   * @param knownOps the op names hwc's op registry knows (null: only the spelling is checked)
+   * @param reservedIds ids the profile may not take (the built-ins, unless it means to override them)
+   */
+  ProfileValidator(YamlSourceMap src, ProfileError error, Set<String> knownOps, Set<String> reservedIds) {
     this.src = src;
     this.error = error;
+    this.knownOps = knownOps;
+    this.reservedIds = reservedIds;
   }
 
   void validate(Profile p) {
     required(p.id(), "", "id", "a short name such as edgetpu");
     if (!ID.matcher(p.id()).matches()) {
       throw fail("/id", "id must be lower-case letters, digits, '.', '_' or '-', got '" + p.id() + "'");
+    }
+    if (reservedIds.contains(p.id())) {
+      throw fail("/id", "id '" + p.id() + "' is a built-in target; give your profile its own id, or pass"
+          + " --override-builtin to replace the built-in '" + p.id() + "' with it");
     }
     required(p.artifact(), "", "artifact", "one of " + String.join(", ", Profile.ARTIFACTS));
     required(p.runtime(), "", "runtime", "one of " + String.join(", ", Profile.RUNTIMES));
@@ -282,6 +298,10 @@ final class ProfileValidator {
   private void opName(String op, String pointer) {
     if (!OP_NAME.matcher(op).matches()) {
       throw fail(pointer, "'" + op + "' is not an IR op name (an ONNX op type such as Conv or Softmax)", true);
+    }
+    if (knownOps != null && !knownOps.contains(op)) {
+      throw fail(pointer, "'" + op + "' is not an op hwc knows" + hint(op, knownOps)
+          + " (an op hwc cannot read would never be used)", true);
     }
   }
 

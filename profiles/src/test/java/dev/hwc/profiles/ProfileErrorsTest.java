@@ -318,4 +318,43 @@ class ProfileErrorsTest {
     assertEquals("bad profile " + dir + ": is a directory, not a YAML file",
         assertThrows(BadInputException.class, () -> ProfileLoader.load(dir)).getMessage());
   }
+
+  @Test
+  void devicesAndFifosAreRefusedBeforeTheyAreOpened() throws Exception {
+    java.nio.file.Path zero = java.nio.file.Path.of("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero));
+    Path link = dir.resolve("zero.yaml");
+    Files.createSymbolicLink(link, zero);
+    // before: /dev/zero passed the size check (size 0) and was read until the heap ran out
+    assertEquals("bad profile " + link + ": not a regular file (a character device); hwc reads only regular files",
+        assertThrows(BadInputException.class, () -> ProfileLoader.load(link)).getMessage());
+    assertEquals("bad profile " + zero + ": not a regular file (a character device); hwc reads only regular files",
+        assertThrows(BadInputException.class, () -> ProfileLoader.load(zero)).getMessage());
+  }
+
+  @Test
+  void aBuiltinIdIsRefusedUnlessOverriding() throws IOException {
+    Path file = write("x.yaml", BASE.replace("id: mine", "id: x86-fp32"));
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> ProfileLoader.load(file, null, false));
+    assertEquals("bad profile " + file + ":1: id 'x86-fp32' is a built-in target; give your profile its own id, or"
+        + " pass --override-builtin to replace the built-in 'x86-fp32' with it", e.getMessage());
+    assertEquals("x86-fp32", ProfileLoader.load(file, null, true).id());
+  }
+
+  @Test
+  void opNamesMustBeKnownWhenTheRegistryIsGiven() throws IOException {
+    Path file = write("t.yaml", BASE.replace("  Conv: {}", "  Conw: {}"));
+    assertEquals("mine", ProfileLoader.load(file).id()); // spelling alone cannot tell
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> ProfileLoader.load(file, java.util.Set.of("Conv", "Softmax"), false));
+    assertEquals("bad profile " + file + ":9: ops.Conw: 'Conw' is not an op hwc knows; did you mean 'Conv'?"
+        + " (an op hwc cannot read would never be used)", e.getMessage());
+  }
+
+  @Test
+  void controlCharactersInAnIdAreEscapedInTheMessage() throws IOException {
+    String message = error(BASE.replace("id: mine", "id: \"m\\e[2Jx\""), 1);
+    assertEquals("id must be lower-case letters, digits, '.', '_' or '-', got 'm\\x1b[2Jx'", message);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.hwc.compiler.analysis;
 
+import dev.hwc.common.SafeFiles;
 import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -27,7 +28,7 @@ public record ModelStats(
     for (Node n : g.nodes()) {
       hist.merge(n.op(), 1, Integer::sum);
       long m = macs(g, n);
-      macs = macs < 0 || m < 0 ? -1 : macs + m;
+      macs = macs < 0 || m < 0 ? -1 : SafeFiles.add(macs, m, "the model's MAC count");
     }
     return new ModelStats(hist, g.nodes().size(), g.parameterCount(), g.parameterBytes(), macs);
   }

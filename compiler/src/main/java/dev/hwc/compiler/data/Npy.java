@@ -3,6 +3,8 @@ package dev.hwc.compiler.data;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
+import dev.hwc.compiler.ir.Shape;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,12 +34,14 @@ public final class Npy {
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
   /** Largest array hwc reads (2 GiB, the most a Java array holds). */
   private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+  /** Largest .npy/.npz file opened (an .npz holds several arrays; it is read one entry at a time). */
+  private static final long MAX_FILE_BYTES = 64L << 30;
 
   private Npy() {}
 
   /** Reads one .npy file. */
   public static Tensor read(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = SafeFiles.newInputStream(file, "cannot read", MAX_FILE_BYTES)) {
       return read(in, file.toString());
     }
   }
@@ -45,7 +49,7 @@ public final class Npy {
   /** Reads every array of an .npz archive, keyed by name (without ".npy"), in archive order. */
   public static Map<String, Tensor> readNpz(Path file) throws IOException {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+    try (ZipInputStream zip = new ZipInputStream(SafeFiles.newInputStream(file, "cannot read", MAX_FILE_BYTES))) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
         String name = e.getName();
         if (e.isDirectory() || !name.endsWith(".npy")) {
@@ -55,6 +59,10 @@ public final class Npy {
       }
     } catch (java.util.zip.ZipException e) {
       throw new BadInputException("cannot read " + file + ": not a valid .npz archive (" + e.getMessage() + ")");
+    } catch (java.io.EOFException e) {
+      throw new BadInputException("cannot read " + file + ": truncated .npz archive (it ends inside an entry)");
+    } catch (IllegalArgumentException e) { // ZipInputStream's word for an entry name that is not UTF-8
+      throw new BadInputException("cannot read " + file + ": not a valid .npz archive (an entry name is not UTF-8)");
     }
     if (out.isEmpty()) {
       throw new BadInputException("cannot read " + file + ": no .npy arrays inside (not an .npz archive?)");
@@ -110,16 +118,21 @@ public final class Npy {
     if (d.group(1).equals(">")) {
       throw new BadInputException("cannot read " + where + ": big-endian arrays are not supported");
     }
-    DType dtype = dtype(d.group(2), Integer.parseInt(d.group(3)), where);
+    DType dtype = dtype(d.group(2), d.group(3), where); // the size as text: "f333..." must not overflow a parse
     long[] shape = parseShape(s.group(1), where);
     long n = 1;
     for (long dim : shape) {
-      n = Math.multiplyExact(n, dim);
+      if (dim != 0 && n > MAX_BYTES / dim) { // checked before multiplying: no overflow, no negative size
+        n = -1;
+        break;
+      }
+      n *= dim;
+    }
+    if (n < 0 || n > MAX_BYTES / dtype.byteSize) {
+      throw new BadInputException("cannot read " + where + ": array of shape " + Shape.format(shape) + " "
+          + dtype.shortName() + " is too large (at most " + MAX_BYTES + " bytes per array)");
     }
     long bytes = n * dtype.byteSize;
-    if (bytes > MAX_BYTES) {
-      throw new BadInputException("cannot read " + where + ": array of " + bytes + " bytes is too large");
-    }
     byte[] data = in.readNBytes((int) bytes);
     if (data.length < bytes) {
       throw new BadInputException("cannot read " + where + ": truncated data (" + data.length + " of " + bytes + " bytes)");
@@ -127,8 +140,8 @@ public final class Npy {
     return Tensor.ofBytes(dtype, shape, data);
   }
 
-  private static DType dtype(String kind, int size, String where) {
-    String code = kind + size;
+  private static DType dtype(String kind, String size, String where) {
+    String code = kind + (size.length() > 4 ? size.substring(0, 4) + "..." : size);
     switch (code) {
       case "f4": return DType.FLOAT;
       case "f8": return DType.DOUBLE;

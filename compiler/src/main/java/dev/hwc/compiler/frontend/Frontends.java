@@ -1,7 +1,10 @@
 package dev.hwc.compiler.frontend;
 
+import dev.hwc.compiler.ir.Dim;
 import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Value;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +41,50 @@ public final class Frontends {
     List<Frontend> all = all();
     for (Frontend f : all) {
       if (f.accepts(model)) {
-        return f.read(model);
+        return requireNonEmpty(f.read(model), model);
       }
     }
     throw new BadInputException(
-        "no frontend reads " + model + " (available: "
+        "no frontend reads " + SafeFiles.printable(model.toString()) + " (available: "
             + String.join(", ", all.stream().map(Frontend::id).toList()) + ")");
+  }
+
+  /** Whatever the frontend, a graph without nodes, inputs or outputs has nothing to compile. */
+  static Graph requireNonEmpty(Graph g, Path model) {
+    String missing = g.nodes().isEmpty() ? "no nodes" : g.inputs().isEmpty() ? "no inputs"
+        : g.outputs().isEmpty() ? "no outputs" : null;
+    if (missing != null) {
+      throw new BadInputException("model " + SafeFiles.printable(model.toString()) + " has an empty graph ("
+          + missing + "): there is nothing to compile");
+    }
+    for (Value v : g.inputs()) {
+      requireHoldable(v);
+    }
+    return g;
+  }
+
+  /**
+   * A graph input's samples are made, read and fed as one Java array, so a static input must fit one
+   * (2 GiB); larger dims (say [2^31, 2^31]) are refused here, before their size can overflow anywhere.
+   */
+  static void requireHoldable(Value v) {
+    if (!v.shape().hasRank()) {
+      return;
+    }
+    long bytes = Math.max(1, v.dtype().byteSize);
+    for (Dim d : v.shape().dims()) {
+      if (!d.isStatic()) {
+        continue;
+      }
+      long size = d.size();
+      if (size == 0) {
+        return; // an empty tensor
+      }
+      bytes = size > SafeFiles.ARRAY_MAX / bytes ? SafeFiles.ARRAY_MAX + 1 : bytes * size;
+    }
+    if (bytes > SafeFiles.ARRAY_MAX) {
+      throw new BadInputException("graph input '" + SafeFiles.printable(v.name()) + "' of shape " + v.shape() + " "
+          + v.dtype().shortName() + " is too large: hwc holds at most " + SafeFiles.ARRAY_MAX + " bytes per tensor");
+    }
   }
 }

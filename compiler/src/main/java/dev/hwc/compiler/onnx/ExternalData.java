@@ -3,15 +3,15 @@ package dev.hwc.compiler.onnx;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -50,7 +50,7 @@ final class ExternalData implements Closeable {
     Path file = resolve(location, tensor);
     FileChannel ch = open.get(file);
     if (ch == null) {
-      ch = FileChannel.open(file, StandardOpenOption.READ);
+      ch = SafeFiles.openChannel(file, "cannot read external data '" + location + "' of tensor '" + tensor + "' from", Long.MAX_VALUE);
       open.put(file, ch);
     }
     long size = ch.size();
@@ -64,7 +64,7 @@ final class ExternalData implements Closeable {
     if (offset > size || length > size - offset) {
       throw new BadInputException(
           "external data '" + location + "' of tensor '" + tensor + "' is out of range: offset "
-              + offset + " + length " + length + " > file size " + size);
+              + offset + (length < 0 ? "" : " + length " + length) + " > file size " + size);
     }
     if (length != expectedBytes) {
       throw new BadInputException(
@@ -124,12 +124,17 @@ final class ExternalData implements Closeable {
       real = realFolder.resolve(relative).toRealPath();
     } catch (NoSuchFileException e) {
       throw new BadInputException(what + " is missing from the model folder " + folder);
+    } catch (FileSystemException e) {
+      String problem = SafeFiles.problem(realFolder.resolve(relative), Long.MAX_VALUE);
+      throw new BadInputException(what + " cannot be read: "
+          + (problem != null ? problem : "cannot resolve the path (" + e.getReason() + ")"));
     }
     if (!real.startsWith(realFolder)) {
       throw new BadInputException(what + " escapes the model folder (a symlink leads outside)");
     }
-    if (!Files.isRegularFile(real)) {
-      throw new BadInputException(what + " is not a regular file");
+    String problem = SafeFiles.problem(real, Long.MAX_VALUE);
+    if (problem != null) {
+      throw new BadInputException(what + " is not a regular file: " + problem);
     }
     return real;
   }

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.hwc.compiler.frontend.Frontend;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,8 +67,11 @@ public final class OnnxFrontend implements Frontend {
 
   /** Parses a model file's protobuf, with one-line errors for empty, huge, truncated or foreign files. */
   public static ModelProto parse(Path model) throws IOException {
-    if (!Files.isRegularFile(model)) {
-      throw new BadInputException("cannot read ONNX model " + model + ": not a file");
+    String what = "cannot read ONNX model";
+    String problem = SafeFiles.problem(model, Long.MAX_VALUE); // before opening: no FIFO, device or link loop
+    if (problem != null) {
+      throw new BadInputException(what + " " + SafeFiles.printable(model.toString()) + ": "
+          + (problem.startsWith("is a directory") ? "not a file (a directory)" : problem));
     }
     long size = Files.size(model);
     if (size == 0) {
@@ -79,7 +83,7 @@ public final class OnnxFrontend implements Frontend {
               + " bytes is over the 2 GiB protobuf limit (keep large weights in external data)");
     }
     ModelProto proto;
-    try (InputStream in = Files.newInputStream(model)) {
+    try (InputStream in = SafeFiles.newInputStream(model, what, MAX_MODEL_BYTES)) {
       CodedInputStream cis = CodedInputStream.newInstance(in, 1 << 16);
       cis.setSizeLimit((int) size);
       cis.setRecursionLimit(MAX_NESTING);

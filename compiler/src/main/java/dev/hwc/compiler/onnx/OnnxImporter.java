@@ -66,13 +66,22 @@ final class OnnxImporter {
       }
 
       List<Value> inputs = new ArrayList<>();
+      List<String> shadowed = new ArrayList<>();
       for (ValueInfoProto vi : g.getInputList()) {
         String name = requireName(vi.getName(), "graph input");
         if (initializers.containsKey(name)) {
-          continue; // old IR style: initializers were listed as inputs too
+          shadowed.add(name); // old IR style: initializers were listed as inputs too (a default value)
+          continue;
         }
         define(name, "a graph input");
         inputs.add(OnnxTypes.value(vi, "graph input '" + name + "'", true));
+      }
+      if (inputs.isEmpty() && !shadowed.isEmpty()) {
+        // every input has an initializer of its name: the model would be compiled into a constant
+        throw new BadInputException("ONNX model " + source + ": graph input '" + shadowed.get(0)
+            + "' is shadowed by an initializer of the same name"
+            + (shadowed.size() > 1 ? " (and " + (shadowed.size() - 1) + " more)" : "")
+            + ", so the model would have no inputs; rename or drop the initializer");
       }
 
       List<Node> nodes = new ArrayList<>();
@@ -139,6 +148,12 @@ final class OnnxImporter {
               known.dtype() != DType.UNDEFINED ? known.dtype() : v.dtype(),
               known.shape().refine(v.shape())));
         }
+      }
+
+      if (nodes.isEmpty() || inputs.isEmpty() || outputs.isEmpty()) {
+        throw new BadInputException("ONNX model " + source + " has an empty graph ("
+            + (nodes.isEmpty() ? "no nodes" : inputs.isEmpty() ? "no inputs" : "no outputs")
+            + "): there is nothing to compile");
       }
 
       String name = g.getName().isEmpty() ? stem(source) : g.getName();

@@ -299,26 +299,30 @@ final class NnOps {
   static long convMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
     Shape out = staticShape(g, n.output(0));
     Shape w = staticShape(g, n.input(1));
-    return out == null || w == null ? -1 : out.numElements() * w.numElements() / w.dim(0).size();
+    return out == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
+        : dev.hwc.common.SafeFiles.multiply(out.numElements(), w.numElements() / w.dim(0).size(),
+            "the MAC count of " + n.describe());
   }
 
   /** ConvTranspose: input elements x weights per input channel. */
   static long convTransposeMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
     Shape in = staticShape(g, n.input(0));
     Shape w = staticShape(g, n.input(1));
-    return in == null || w == null ? -1 : in.numElements() * w.numElements() / w.dim(0).size();
+    return in == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
+        : dev.hwc.common.SafeFiles.multiply(in.numElements(), w.numElements() / w.dim(0).size(),
+            "the MAC count of " + n.describe());
   }
 
   /** Gemm and MatMul: output elements x the reduced dim. */
   static long productMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
     Shape a = staticShape(g, n.input(0));
     Shape out = staticShape(g, n.output(0));
-    if (a == null || out == null) {
-      return -1;
+    if (a == null || out == null || a.rank() == 0) {
+      return -1; // a declared scalar operand (shape inference could not check it): no MAC count
     }
     boolean transA = n.op().equals("Gemm") && n.attrs().getInt("transA", 0) != 0;
     long k = a.rank() == 1 ? a.dim(0).size() : transA ? a.dim(0).size() : a.dim(-1).size();
-    return out.numElements() * k;
+    return dev.hwc.common.SafeFiles.multiply(out.numElements(), k, "the MAC count of " + n.describe());
   }
 
   /** A MatMul with a constant 2-D weight reduces its input's last axis (the features); others have no bias. */

@@ -22,6 +22,7 @@ public final class ShapeInference {
   public static Graph run(Graph g) {
     Map<String, Value> known = new HashMap<>();
     for (Value v : g.inputs()) {
+      requireAddressable(null, "graph input", v);
       known.put(v.name(), v);
     }
     g.initializers().forEach((name, t) -> known.put(name, new Value(name, t.dtype(), t.irShape())));
@@ -29,10 +30,16 @@ public final class ShapeInference {
     for (Node n : g.nodes()) {
       OpDef def = OpRegistry.require(n, g.opset());
       OpContext c = new OpContext(n, g.opset(), known::get, g::initializer);
-      List<Value> outs = def.shape().infer(c);
+      List<Value> outs;
+      try {
+        outs = def.shape().infer(c);
+      } catch (ArithmeticException overflow) { // a size computed from absurd dims
+        throw new ShapeException(where(n) + "a shape computation overflows 64 bits (absurd dims?)");
+      }
       for (Value inferred : outs) {
         Value declared = g.type(inferred.name());
         Value merged = merge(n, declared, inferred);
+        requireAddressable(n, "value", merged);
         known.put(merged.name(), merged);
         e.setType(merged);
       }
@@ -45,6 +52,39 @@ public final class ShapeInference {
     e.outputs().clear();
     e.outputs().addAll(outputs);
     return e.build();
+  }
+
+  /**
+   * A static shape whose element count or byte size does not fit 64 bits describes no tensor any
+   * runtime can hold; it is refused here so that no later count (parameters, MACs, buffers) overflows.
+   */
+  static void requireAddressable(Node n, String what, Value v) {
+    Shape s = v.shape();
+    if (!s.hasRank()) {
+      return;
+    }
+    long count = 1;
+    boolean known = true;
+    for (var d : s.dims()) {
+      if (!d.isStatic()) {
+        known = false;
+        continue;
+      }
+      long size = d.size();
+      if (size < 0) {
+        throw new ShapeException(where(n) + what + " '" + v.name() + "' has a negative dim " + size);
+      }
+      if (count != 0 && size > Long.MAX_VALUE / Math.max(1, count)) {
+        throw new ShapeException(where(n) + what + " '" + v.name() + "' of shape " + s
+            + " has more elements than 64 bits can count");
+      }
+      count *= size;
+    }
+    int width = Math.max(1, v.dtype().byteSize);
+    if (known && count > Long.MAX_VALUE / width) {
+      throw new ShapeException(where(n) + what + " '" + v.name() + "' of shape " + s
+          + " needs more bytes than 64 bits can count");
+    }
   }
 
   private static Value merge(Node n, Value declared, Value inferred) {

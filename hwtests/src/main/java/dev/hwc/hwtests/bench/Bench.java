@@ -56,9 +56,10 @@ public final class Bench {
       if (!labels.add(t.label())) {
         throw new BadInputException("two targets are labelled '" + t.label() + "'; labels must differ");
       }
-      if (!Files.isRegularFile(t.artifact())) {
+      if (!Files.exists(t.artifact())) {
         throw new BadInputException("artifact not found: " + t.artifact());
       }
+      dev.hwc.common.SafeFiles.requireRegular(t.artifact(), "cannot measure artifact", Long.MAX_VALUE);
       Runtimes.resolve(t.runtime(), t.artifact()); // an unknown runtime fails before any child starts
     }
     String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,6 +23,9 @@ import java.util.Set;
  * @param deployments the ways to serve a model
  */
 public record PriceSheet(String currency, double hoursPerMonth, List<Deployment> deployments) {
+  /** Largest file read: a plan or sheet is a few lines of YAML. */
+  private static final long MAX_BYTES = 1 << 20;
+
   static final String DEFAULT_RESOURCE = "/dev/hwc/hwtests/cost/default-prices.yaml";
 
   /**
@@ -63,15 +67,10 @@ public record PriceSheet(String currency, double hoursPerMonth, List<Deployment>
 
   /** A user's sheet; errors name the file and, for YAML mistakes, the line. */
   public static PriceSheet load(Path file) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new BadInputException("price sheet not found: " + file);
     }
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new BadInputException("cannot read price sheet " + file + ": " + e.getMessage());
-    }
+    String text = SafeFiles.readString(file, "cannot read price sheet", MAX_BYTES); // regular files only, capped
     try {
       return check(mapper().readValue(text, PriceSheet.class), file.toString());
     } catch (UnrecognizedPropertyException e) {

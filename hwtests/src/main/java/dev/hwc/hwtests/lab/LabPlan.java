@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hwc.hwtests.bench.Runtimes;
 import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,9 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record LabPlan(String name, Bench bench, Cost cost, List<Model> models, List<Target> targets) {
+  /** Largest file read: a plan or sheet is a few lines of YAML. */
+  private static final long MAX_BYTES = 1 << 20;
+
   /** Measuring settings; zero fields take {@link dev.hwc.hwtests.bench.BenchOptions#defaults()}. */
   public record Bench(Integer warmup, Integer runs, Double seconds) {}
 
@@ -47,15 +51,10 @@ public record LabPlan(String name, Bench bench, Cost cost, List<Model> models, L
 
   /** Reads and checks a plan; errors name the file and line. */
   public static LabPlan load(Path file) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new BadInputException("lab plan not found: " + file);
     }
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new BadInputException("cannot read lab plan " + file + ": " + e.getMessage());
-    }
+    String text = SafeFiles.readString(file, "cannot read lab plan", MAX_BYTES); // regular files only, capped
     LabPlan p;
     try {
       p = new ObjectMapper(new YAMLFactory()).readValue(text, LabPlan.class);
