@@ -103,6 +103,9 @@ final class OnnxImporter {
           initializers.put(out, constant(np, desc, decoder));
           continue;
         }
+        if (np.getOutputCount() == 0 || np.getOutput(0).isEmpty()) { // only later outputs may be optional
+          throw new BadInputException(desc + " of " + source + " has no output" + (np.getOutputCount() == 0 ? "" : " name"));
+        }
         Node n = new Node(name, np.getOpType(), domain, np.getInputList(), np.getOutputList(), null);
         OpRegistry.require(n, opset);
         n = n.withAttrs(attributes(np, desc, decoder));

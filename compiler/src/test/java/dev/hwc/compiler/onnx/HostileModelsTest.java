@@ -59,6 +59,18 @@ class HostileModelsTest {
   }
 
   @Test
+  void nodesWithoutAnOutput() throws Exception { // fuzzer finding: reached shape inference (index out of bounds)
+    String m = refused(GraphProto.newBuilder().addInput(tensorInfo("x", FLOAT, 4))
+        .addNode(node("r", "Relu", List.of("x"), List.of())).addNode(node("s", "Relu", List.of("x"), List.of("y")))
+        .addOutput(tensorInfo("y", FLOAT, 4)));
+    assertTrue(m.contains("node 'r' (Relu)") && m.endsWith("has no output"), m);
+    m = refused(GraphProto.newBuilder().addInput(tensorInfo("x", FLOAT, 4))
+        .addNode(node("r", "Relu", List.of("x"), List.of(""))).addNode(node("s", "Relu", List.of("x"), List.of("y")))
+        .addOutput(tensorInfo("y", FLOAT, 4)));
+    assertTrue(m.endsWith("has no output name"), m);
+  }
+
+  @Test
   void anInitializerShadowingTheOnlyInput() throws Exception {
     String m = refused(GraphProto.newBuilder().addInput(tensorInfo("x", FLOAT, 4))
         .addInitializer(floatRaw("x", new long[] {4}, 1, 2, 3, 4))
