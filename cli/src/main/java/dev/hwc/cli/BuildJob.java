@@ -16,6 +16,7 @@ import dev.hwc.compiler.frontend.Frontends;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ops.GraphValidator;
 import dev.hwc.compiler.ops.ShapeInference;
+import dev.hwc.compiler.passes.LowerHardActivations;
 import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.passes.PassRecord;
 import dev.hwc.compiler.passes.PassRecorder;
@@ -105,6 +106,9 @@ final class BuildJob {
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
+    // ops the target lacks but can compute from ops it has (HardSwish on the Edge TPU) are spelled out
+    optimized = ShapeInference.run(PassContext.defaults().withInstruments(passes)
+        .run(LowerHardActivations.forTarget(profile::supports), optimized));
     if (tflite) {
       optimized = TfliteLowering.prepare(optimized);
     } else {
