@@ -167,10 +167,10 @@ final class OnnxImporter {
       throw new BadInputException(
           "ONNX model " + source + " imports no default-domain (ai.onnx) opset");
     }
-    if (version < OpRegistry.MIN_OPSET || version > OpRegistry.MAX_OPSET) {
+    if (version < OpRegistry.MIN_LEGACY_OPSET || version > OpRegistry.MAX_OPSET) {
       throw new BadInputException(
           "ONNX model " + source + " uses opset " + version + "; hwc reads opsets "
-              + OpRegistry.MIN_OPSET + " to " + OpRegistry.MAX_OPSET
+              + OpRegistry.MIN_LEGACY_OPSET + " to " + OpRegistry.MAX_OPSET
               + " (convert it with onnx.version_converter)");
     }
     return version.intValue();

@@ -18,6 +18,12 @@ public final class OpRegistry {
 
   public static final int MAX_OPSET = 21;
 
+  /**
+   * Oldest default-domain opset the ONNX frontend reads: graphs from 7 to 10 are raised to {@link
+   * #MIN_OPSET} as they are read ({@link dev.hwc.compiler.passes.UpgradeOpset}).
+   */
+  public static final int MIN_LEGACY_OPSET = 7;
+
   private static final Map<String, OpDef> OPS = build();
 
   private OpRegistry() {}
