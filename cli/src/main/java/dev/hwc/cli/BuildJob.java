@@ -127,7 +127,9 @@ final class BuildJob {
       }
       Samples s = samples(source, precision);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
-      Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
+      // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
+      Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
+          model, runtime, s.eval(), kinds);
       Int8Search.Gate gate = new Int8Search.Gate(Double.isNaN(o.minCosine()) ? profile.gate().minCosine() : o.minCosine(),
           profile.gate().maxRelativeL2(), Double.isNaN(o.minIoU()) ? profile.gate().minIoU() : o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32, eval, s, gate, work);

@@ -77,6 +77,16 @@ final class OnnxImporter {
 
       List<Node> nodes = new ArrayList<>();
       List<String> names = nodeNames(g);
+      // every op type hwc lacks, named in one error before anything else about the nodes
+      List<Node> ops = new ArrayList<>();
+      for (int i = 0; i < g.getNodeCount(); i++) {
+        NodeProto np = g.getNode(i);
+        String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+        if (!np.getOpType().isEmpty() && !(domain.isEmpty() && np.getOpType().equals("Constant"))) {
+          ops.add(new Node(names.get(i), np.getOpType(), domain, List.of(), List.of(), null));
+        }
+      }
+      OpRegistry.requireAll(ops, opset);
       for (int i = 0; i < g.getNodeCount(); i++) {
         NodeProto np = g.getNode(i);
         String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
@@ -95,7 +105,6 @@ final class OnnxImporter {
           continue;
         }
         Node n = new Node(name, np.getOpType(), domain, np.getInputList(), np.getOutputList(), null);
-        OpRegistry.require(n, opset);
         n = n.withAttrs(attributes(np, desc, decoder));
         for (String out : np.getOutputList()) {
           if (!out.isEmpty()) {
