@@ -506,6 +506,7 @@ final class BuildJob {
     if (edgeTpuSummary != null) {
       out.println();
       out.print(edgeTpuSummary.endsWith("\n") ? edgeTpuSummary : edgeTpuSummary + "\n");
+      out.flush(); // print() does not flush: a failed gate exits right after this
     }
   }
 

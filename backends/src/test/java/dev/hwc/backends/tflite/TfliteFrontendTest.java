@@ -248,6 +248,28 @@ class TfliteFrontendTest {
     }
   }
 
+  /**
+   * The float segmenter re-targeted to the Edge TPU (full-integer, int8 IO): no TRANSPOSE anywhere,
+   * the NHWC input is quantized at the edge (int8, no QUANTIZE inside) and every op maps up to the
+   * half-pixel RESIZE_BILINEAR (version 3; Coral's list takes version 2).
+   */
+  @Test
+  void floatSegmenterReTargetedToTheEdgeTpuHasNoTranspose() throws Exception {
+    Path file = Files.write(dir.resolve("seg.tflite"), segmenter(3, false));
+    Graph g = EdgeTpuReportTest.optimized(Frontends.read(file));
+    Graph q = EdgeTpuReportTest.qdq(g);
+    TflModel m = TfliteLowering.lower(q, TfliteLowering.Options.FULL_INTEGER).model();
+    EdgeTpuReport.Report r = EdgeTpuReport.analyze(m, q, EdgeTpuReportTest.EDGETPU);
+    System.out.println(r.summary());
+    assertEquals(0, m.count(BuiltinOperator.TRANSPOSE), "no TRANSPOSE in the Edge TPU model");
+    assertEquals(TensorType.INT8, m.tensor(m.inputs.get(0)).type, "int8 input, quantized at the edge");
+    assertEquals("RESIZE_BILINEAR", r.ops().get(r.splitIndex()).builtin(), r.summary());
+    assertEquals(3, r.ops().get(r.splitIndex()).version());
+    // conv, depthwise (the PAD folded into it), pool, conv, add, and the head's MEAN: all on the TPU before the split
+    assertEquals(6, r.splitIndex(), r.summary());
+    assertEquals(r.splitIndex(), r.opsOnTpu());
+  }
+
   @Test
   void transposeConvAndMulMatchTheInterpreter() throws Exception {
     Writer w = new Writer(5, false);
@@ -326,6 +348,131 @@ class TfliteFrontendTest {
     double d = maxAbsDiff(want, got);
     System.out.printf("int8 tflite vs its QDQ IR on ORT: max abs diff %.0f steps%n", d);
     assertTrue(d <= 1, "int8 outputs differ by " + d + " steps");
+  }
+
+  /** A TfLitePoolParams / TfLiteTransposeConvParams struct as the raw custom options MediaPipe writes. */
+  private static int[] structBytes(int... fields) {
+    byte[] b = intBytes(fields);
+    int[] out = new int[b.length];
+    for (int i = 0; i < b.length; i++) {
+      out[i] = b[i] & 0xff;
+    }
+    return out;
+  }
+
+  private static org.tensorflow.lite.schema.TensorT tensor(String name, byte type, int buffer, int... shape) {
+    org.tensorflow.lite.schema.TensorT t = new org.tensorflow.lite.schema.TensorT();
+    t.setName(name);
+    t.setType(type);
+    t.setShape(shape);
+    t.setBuffer(buffer);
+    return t;
+  }
+
+  private static org.tensorflow.lite.schema.OperatorT custom(int code, int[] in, int[] out, int[] options) {
+    org.tensorflow.lite.schema.OperatorT o = new org.tensorflow.lite.schema.OperatorT();
+    o.setOpcodeIndex(code);
+    o.setInputs(in);
+    o.setOutputs(out);
+    o.setCustomOptions(options);
+    return o;
+  }
+
+  /**
+   * MediaPipe's custom ops, written with the schema's object API (the interpreter here has no
+   * kernels for them, so the IR on ORT is checked against their documented semantics computed here):
+   * MaxPoolingWithArgmax2D 2x2/2 then MaxUnpooling2D puts each window's maximum back at its place
+   * and zeros elsewhere; Convolution2DTransposeBias with a one-hot 1x1 filter, stride 2, VALID,
+   * bias b is x spread on the even positions plus b.
+   */
+  @Test
+  void mediapipeCustomOpsFollowTheirDocumentedSemanticsOnOrt() throws Exception {
+    org.tensorflow.lite.schema.OperatorCodeT[] codes = new org.tensorflow.lite.schema.OperatorCodeT[3];
+    String[] names = {"MaxPoolingWithArgmax2D", "MaxUnpooling2D", "Convolution2DTransposeBias"};
+    for (int i = 0; i < 3; i++) {
+      codes[i] = new org.tensorflow.lite.schema.OperatorCodeT();
+      codes[i].setBuiltinCode(BuiltinOperator.CUSTOM);
+      codes[i].setDeprecatedBuiltinCode((byte) BuiltinOperator.CUSTOM);
+      codes[i].setCustomCode(names[i]);
+      codes[i].setVersion(1);
+    }
+    org.tensorflow.lite.schema.BufferT[] buffers = new org.tensorflow.lite.schema.BufferT[3];
+    for (int i = 0; i < 3; i++) {
+      buffers[i] = new org.tensorflow.lite.schema.BufferT();
+    }
+    // filter [O=2, 1, 1, I=2] identity; bias [2]
+    buffers[1].setData(structBytes(Float.floatToIntBits(1), 0, 0, Float.floatToIntBits(1)));
+    buffers[2].setData(structBytes(Float.floatToIntBits(0.5f), Float.floatToIntBits(-2f)));
+    org.tensorflow.lite.schema.SubGraphT g = new org.tensorflow.lite.schema.SubGraphT();
+    g.setTensors(new org.tensorflow.lite.schema.TensorT[] {
+      tensor("x", TensorType.FLOAT32, 0, 1, 4, 6, 2),
+      tensor("pooled", TensorType.FLOAT32, 0, 1, 2, 3, 2),
+      tensor("argmax", TensorType.INT32, 0, 1, 2, 3, 2),
+      tensor("unpooled", TensorType.FLOAT32, 0, 1, 4, 6, 2),
+      tensor("filter", TensorType.FLOAT32, 1, 2, 1, 1, 2),
+      tensor("bias", TensorType.FLOAT32, 2, 2),
+      tensor("up", TensorType.FLOAT32, 0, 1, 3, 5, 2)});
+    int[] pool = structBytes(2, 2, 2, 2, 2, 0); // VALID, stride w/h 2, filter w/h 2, no activation
+    g.setOperators(new org.tensorflow.lite.schema.OperatorT[] {
+      custom(0, new int[] {0}, new int[] {1, 2}, pool),
+      custom(1, new int[] {1, 2}, new int[] {3}, pool),
+      custom(2, new int[] {1, 4, 5}, new int[] {6}, structBytes(2, 2, 2))}); // VALID, stride w/h 2
+    g.setInputs(new int[] {0});
+    g.setOutputs(new int[] {1, 3, 6});
+    org.tensorflow.lite.schema.ModelT mt = new org.tensorflow.lite.schema.ModelT();
+    mt.setVersion(3);
+    mt.setOperatorCodes(codes);
+    mt.setSubgraphs(new org.tensorflow.lite.schema.SubGraphT[] {g});
+    mt.setBuffers(buffers);
+    com.google.flatbuffers.FlatBufferBuilder fb = new com.google.flatbuffers.FlatBufferBuilder(1024);
+    org.tensorflow.lite.schema.Model.finishModelBuffer(fb, org.tensorflow.lite.schema.Model.pack(fb, mt));
+    Path file = Files.write(dir.resolve("mediapipe_ops.tflite"), fb.sizedByteArray());
+
+    Graph ir = Frontends.read(file);
+    assertEquals(List.of(), GraphValidator.validate(ir));
+    Path onnx = dir.resolve("mediapipe_ops.onnx");
+    new OnnxEmitter().emit(ir, onnx);
+    float[] x = new float[4 * 6 * 2];
+    Random r = new Random(4);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    Map<String, Tensor> got;
+    try (OrtSession s = OrtSession.open(onnx, SessionOptions.DEFAULT)) {
+      got = s.run(Map.of("x", Tensor.ofFloats(new long[] {1, 4, 6, 2}, x)));
+    }
+    // expected, NHWC: pooled[h][w][c] = max over the 2x2 window; unpooled keeps it at its argmax, 0 elsewhere
+    float[] pooled = new float[2 * 3 * 2];
+    float[] unpooled = new float[x.length];
+    for (int h = 0; h < 2; h++) {
+      for (int w = 0; w < 3; w++) {
+        for (int c = 0; c < 2; c++) {
+          int best = -1;
+          for (int dy = 0; dy < 2; dy++) {
+            for (int dx = 0; dx < 2; dx++) {
+              int at = ((2 * h + dy) * 6 + 2 * w + dx) * 2 + c;
+              if (best < 0 || x[at] > x[best]) {
+                best = at;
+              }
+            }
+          }
+          pooled[(h * 3 + w) * 2 + c] = x[best];
+          unpooled[best] = x[best];
+        }
+      }
+    }
+    float[] up = new float[3 * 5 * 2];
+    float[] bias = {0.5f, -2f};
+    for (int h = 0; h < 3; h++) {
+      for (int w = 0; w < 5; w++) {
+        for (int c = 0; c < 2; c++) {
+          up[(h * 5 + w) * 2 + c] = bias[c] + (h % 2 == 0 && w % 2 == 0 && h / 2 < 2 && w / 2 < 3 ? pooled[((h / 2) * 3 + w / 2) * 2 + c] : 0);
+        }
+      }
+    }
+    assertEquals(0.0, maxAbsDiff(Tensor.ofFloats(new long[] {1, 2, 3, 2}, pooled), got.get("pooled")));
+    assertEquals(0.0, maxAbsDiff(Tensor.ofFloats(new long[] {1, 4, 6, 2}, unpooled), got.get("unpooled")));
+    assertTrue(maxAbsDiff(Tensor.ofFloats(new long[] {1, 3, 5, 2}, up), got.get("up")) <= 1e-6);
   }
 
   @Test

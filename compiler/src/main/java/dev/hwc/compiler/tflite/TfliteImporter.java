@@ -62,7 +62,9 @@ import org.tensorflow.lite.schema.TransposeConvOptions;
  *
  * <p><b>Ops.</b> The builtins of published vision models (see {@link #OPS}), with fused
  * activations and SAME/VALID padding turned into explicit pads; MediaPipe's custom
- * {@code Convolution2DTransposeBias} as a ConvTranspose. Any other op, control flow (WHILE, IF,
+ * {@code Convolution2DTransposeBias} as a ConvTranspose, {@code MaxPoolingWithArgmax2D} as a MaxPool
+ * with its Indices output and {@code MaxUnpooling2D} as a MaxUnpool (the argmax is kept as ONNX's
+ * flat NCHW position, which only the unpooling reads). Any other op, control flow (WHILE, IF,
  * CALL_ONCE: further subgraphs) or custom op gives one error naming every op type not read.
  */
 final class TfliteImporter {
@@ -76,7 +78,7 @@ final class TfliteImporter {
       "DEQUANTIZE", "QUANTIZE", "TRANSPOSE");
 
   /** MediaPipe custom ops read. */
-  static final Set<String> CUSTOM_OPS = Set.of("Convolution2DTransposeBias");
+  static final Set<String> CUSTOM_OPS = Set.of("Convolution2DTransposeBias", "MaxPoolingWithArgmax2D", "MaxUnpooling2D");
 
   private static final long[] TO_NCHW = {0, 3, 1, 2};
   private static final long[] TO_NHWC = {0, 2, 3, 1};
@@ -474,6 +476,8 @@ final class TfliteImporter {
       case "DEPTHWISE_CONV_2D" -> conv(op, true);
       case "TRANSPOSE_CONV" -> transposeConv(op, in(op, 2), in(op, 1), in(op, 3), in(op, 0));
       case "custom:Convolution2DTransposeBias" -> mediapipeTransposeConv(op);
+      case "custom:MaxPoolingWithArgmax2D" -> mediapipeMaxPoolArgmax(op);
+      case "custom:MaxUnpooling2D" -> mediapipeMaxUnpool(op);
       case "FULLY_CONNECTED" -> fullyConnected(op);
       case "ADD" -> binary(op, "Add", addAct(op));
       case "SUB" -> binary(op, "Sub", subAct(op));
@@ -723,6 +727,58 @@ final class TfliteImporter {
     transposeConvWith(op, in(op, 0), in(op, 1), in(op, 2), padding, new long[] {sh, sw}, ActivationFunctionType.NONE);
   }
 
+  /**
+   * The TfLitePoolParams struct MediaPipe's pooling custom ops carry as raw custom options: padding
+   * (TfLitePadding: 1 SAME, 2 VALID), stride width, stride height, filter width, filter height (int32).
+   */
+  private int[] poolParams(Operator op, String what) {
+    ByteBuffer opts = op.customOptionsAsByteBuffer();
+    if (opts == null || op.customOptionsLength() < 20) {
+      throw new BadInputException("TFLite model " + source + ": " + what + " has no pooling params");
+    }
+    ByteBuffer bb = opts.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int[] p = new int[5];
+    for (int i = 0; i < 5; i++) {
+      p[i] = bb.getInt();
+    }
+    return p;
+  }
+
+  /** MaxPoolingWithArgmax2D: outputs (values, argmax) -> MaxPool with both outputs. */
+  private void mediapipeMaxPoolArgmax(Operator op) {
+    int[] p = poolParams(op, "MaxPoolingWithArgmax2D");
+    int x = in(op, 0);
+    long[] k = {p[4], p[3]};
+    long[] s = {p[2], p[1]};
+    long[] pads = pads(p[0] == 2 ? Padding.VALID : Padding.SAME, shapeOf(x), k, s, new long[] {1, 1});
+    int values = op.outputs(0);
+    int argmax = op.outputs(1);
+    String v = outName(values, true);
+    String i = outName(argmax, true);
+    e.addNode(new Node(unique(v + "_maxpool"), "MaxPool", List.of(value(x, true)), List.of(v, i),
+        Attributes.of("kernel_shape", k, "strides", s, "pads", pads)));
+    bind(values, v, true);
+    nchw.put(argmax, i);
+  }
+
+  /** MaxUnpooling2D: inputs (values, argmax) -> MaxUnpool to the output tensor's size. */
+  private void mediapipeMaxUnpool(Operator op) {
+    int[] p = poolParams(op, "MaxUnpooling2D");
+    int x = in(op, 0);
+    int idx = in(op, 1);
+    if (!nchw.containsKey(idx)) {
+      throw new BadInputException("TFLite model " + source + ": MaxUnpooling2D reads indices that no"
+          + " MaxPoolingWithArgmax2D of this model wrote");
+    }
+    int out = op.outputs(0);
+    long[] os = shapeOf(out);
+    long[] k = {p[4], p[3]};
+    long[] s = {p[2], p[1]};
+    String sizes = constant(names.get(out) + "_output_shape", Tensor.vector(os[0], os[3], os[1], os[2]));
+    emit(out, true, ActivationFunctionType.NONE, op, name -> node("MaxUnpool",
+        Attributes.of("kernel_shape", k, "strides", s), List.of(value(x, true), nchw.get(idx), sizes), name));
+  }
+
   private void fullyConnected(Operator op) {
     FullyConnectedOptions o = (FullyConnectedOptions) op.builtinOptions(new FullyConnectedOptions());
     int x = in(op, 0);
@@ -791,8 +847,9 @@ final class TfliteImporter {
     long[] axes = intConstant(in(op, 1), "the axes of MEAN");
     int rank = shapeOf(x).length;
     boolean keep = o != null && o.keepDims();
-    boolean n = rank == 4 && keep;
-    long[] a = Arrays.stream(axes).map(v -> v < 0 ? v + rank : v).toArray();
+    long[] a = Arrays.stream(axes).map(v -> v < 0 ? v + rank : v).sorted().toArray();
+    // in NCHW when the result keeps rank 4, or when it drops H and W: [N, C] has one element order in both
+    boolean n = rank == 4 && (keep || Arrays.equals(a, new long[] {1, 2}));
     long[] irAxes = n ? Arrays.stream(a).map(v -> TO_NHWC[(int) v]).toArray() : a;
     emit(op.outputs(0), n, ActivationFunctionType.NONE, op, out -> node("ReduceMean",
         Attributes.of("axes", irAxes, "keepdims", keep ? 1L : 0L), List.of(value(x, n)), out));
