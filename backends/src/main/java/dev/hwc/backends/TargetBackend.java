@@ -99,6 +99,17 @@ public interface TargetBackend {
     return new LoweringEmitter(this, p, o);
   }
 
+  /**
+   * Ops the target lacks but can compute from ops it has (HardSwish and HardSigmoid spelled out for a
+   * profile without them, as on the Edge TPU), shapes inferred again; part of every backend's prepare,
+   * so inspect and build judge the same graph.
+   */
+  static Graph lowerWhatTheTargetLacks(Graph g, Profile p) {
+    Graph lowered = dev.hwc.compiler.passes.PassContext.defaults()
+        .run(dev.hwc.compiler.passes.LowerHardActivations.forTarget(p::supports), g);
+    return lowered == g ? g : dev.hwc.compiler.ops.ShapeInference.run(lowered);
+  }
+
   /** The backend for a profile's artifact format. */
   static TargetBackend of(Profile p) {
     return forFormat(p.artifact());

@@ -141,7 +141,9 @@ final class BuildJob {
       Samples s = samples(source, precision);
       warnNonFinite(s);
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
-      Evaluation eval = new Evaluation(find("onnxruntime"), model, runtime, s.eval(), kinds);
+      // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
+      Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
+          model, runtime, s.eval(), kinds);
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();

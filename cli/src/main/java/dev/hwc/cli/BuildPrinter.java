@@ -111,5 +111,6 @@ final class BuildPrinter implements BuildListener {
       out.println();
       out.print(summary.endsWith("\n") ? summary : summary + "\n");
     });
+    out.flush(); // print() does not flush: a failed gate exits right after this
   }
 }

@@ -123,16 +123,68 @@ class TfliteBuildTest {
 
   @Test
   void anUnsupportedOpInTheMiddleIsTheSplitPoint() throws Exception {
-    CliTest.Result r = edgeTpuBuild("hswish", SmallModels.hardSwishInTheMiddle(5), 30);
-    JsonNode tpu = read("hswish", "edgetpu-report.json");
+    CliTest.Result r = edgeTpuBuild("leaky", SmallModels.leakyReluInTheMiddle(5), 30);
+    JsonNode tpu = read("leaky", "edgetpu-report.json");
     int split = tpu.get("splitIndex").asInt();
     JsonNode at = tpu.get("ops").get(split);
-    assertEquals("HARD_SWISH", at.get("builtin").asText(), tpu.toPrettyString());
+    assertEquals("LEAKY_RELU", at.get("builtin").asText(), tpu.toPrettyString());
     assertEquals(split, tpu.get("opsOnTpu").asInt(), "every op before the split is on the TPU, none after");
     double share = tpu.get("tpuMacShare").asDouble();
     System.out.println("split at op " + split + " (" + at.get("origin").asText() + "), MAC share on TPU " + share);
     assertTrue(share > 0.1 && share < 0.9, "the first two convs carry part of the MACs: " + share);
-    assertTrue(r.out().contains("HARD_SWISH"), r.out());
+    assertTrue(r.out().contains("LEAKY_RELU"), r.out());
+  }
+
+  /** HardSwish is not on Coral's list, but Add, RELU6 and Mul are: the build spells it out and nothing splits. */
+  @Test
+  void hardSwishIsSpelledOutForTheEdgeTpu() throws Exception {
+    edgeTpuBuild("hswish", SmallModels.hardSwishInTheMiddle(5), 30);
+    JsonNode tpu = read("hswish", "edgetpu-report.json");
+    assertEquals(-1, tpu.get("splitIndex").asInt(), tpu.toPrettyString());
+    assertEquals(tpu.get("opsTotal").asInt(), tpu.get("opsOnTpu").asInt());
+    for (JsonNode op : tpu.get("ops")) {
+      assertFalse(op.get("builtin").asText().equals("HARD_SWISH"), "no HARD_SWISH: " + op);
+    }
+  }
+
+  /**
+   * A MobileNetV3-style model as converters export it (spelled-out hard swish, HardSigmoid gates,
+   * squeeze-excite, a standalone BatchNormalization, division by 6): after hwc's passes every op
+   * maps to the Edge TPU, and the int8 models for the Edge TPU and the arm64 CPU pass the gate on
+   * the TFLite interpreter.
+   */
+  @Test
+  void mobileNetV3AsExportedMapsFullyToTheEdgeTpuAndBuildsForArm() throws Exception {
+    Graph g = dev.hwc.compiler.zoo.MobileNetV3Like.build(3);
+    CliTest.Result r = edgeTpuBuild("mnv3", g, 40);
+    JsonNode tpu = read("mnv3", "edgetpu-report.json");
+    System.out.println("mobilenet-v3-like on edgetpu: " + tpu.get("opsOnTpu") + " of " + tpu.get("opsTotal")
+        + " ops on the TPU, MAC share " + tpu.get("tpuMacShare"));
+    assertEquals(-1, tpu.get("splitIndex").asInt(), tpu.toPrettyString());
+    assertEquals(tpu.get("opsTotal").asInt(), tpu.get("opsOnTpu").asInt());
+    assertEquals(1.0, tpu.get("tpuMacShare").asDouble());
+    for (JsonNode op : tpu.get("ops")) {
+      String builtin = op.get("builtin").asText();
+      assertFalse(builtin.equals("TRANSPOSE") || builtin.equals("DIV") || builtin.equals("HARD_SWISH"), "op " + op);
+    }
+    JsonNode report = read("mnv3", "report.json");
+    assertEquals("tflite", report.get("artifact").get("checkedOn").asText());
+    for (JsonNode o : report.get("fidelity").get("outputs")) {
+      System.out.println("edgetpu mobilenet-v3-like output " + o.get("output") + ": cosine " + o.get("cosine"));
+      assertTrue(o.get("cosine").asDouble() >= 0.98, o.toString());
+    }
+    assertTrue(r.out().contains("no split"), r.out());
+
+    Path out = dir.resolve("mnv3-arm");
+    CliTest.Result arm = CliTest.hwc("build", "--target", "arm64-int8", model("mnv3", g).toString(), "--calib",
+        dir.resolve("mnv3-calib").toString(), "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, arm.code(), arm.out() + arm.err());
+    JsonNode armReport = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertEquals("tflite", armReport.get("artifact").get("checkedOn").asText());
+    for (JsonNode o : armReport.get("fidelity").get("outputs")) {
+      System.out.println("arm64-int8 mobilenet-v3-like output " + o.get("output") + ": cosine " + o.get("cosine"));
+      assertTrue(o.get("cosine").asDouble() >= 0.98, o.toString());
+    }
   }
 
   @Test

@@ -30,7 +30,7 @@ public final class OnnxBackend implements TargetBackend {
 
   @Override
   public Graph prepare(Graph g, Profile p) {
-    return g;
+    return TargetBackend.lowerWhatTheTargetLacks(g, p);
   }
 
   @Override

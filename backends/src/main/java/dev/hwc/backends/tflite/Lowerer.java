@@ -71,6 +71,10 @@ final class Lowerer {
         return false;
       }
       boolean anyActivation = false;
+      boolean weighted = List.of("Conv", "ConvTranspose", "Gemm", "MatMul").contains(n.op());
+      if (weighted && n.inputs().size() > 1 && g.isInitializer(n.input(1)) && g.initializer(n.input(1)).dtype().isFloat()) {
+        return false; // float weights (a layer the plan keeps float between DQ and Q): a float kernel
+      }
       for (String in : n.inputs()) {
         if (in.isEmpty() || g.isInitializer(in)) {
           continue;

@@ -37,7 +37,7 @@ public final class TfliteBackend implements TargetBackend {
 
   @Override
   public Graph prepare(Graph g, Profile p) {
-    return TfliteLowering.prepare(g);
+    return TfliteLowering.prepare(TargetBackend.lowerWhatTheTargetLacks(g, p));
   }
 
   /**

@@ -172,7 +172,12 @@ public final class TfliteLowering {
 
   /** The params every QuantizeLinear reading a graph input agrees on, or null (the input stays float). */
   private static TflModel.Quant commonInputParams(Lowerer c, String input) {
-    List<Node> readers = c.g.consumers(input);
+    // an NHWC input's layout Transposes (cancelled by the lowering) pass it through to its quantizers
+    List<Node> readers = new java.util.ArrayList<>();
+    for (Node r : c.g.consumers(input)) {
+      boolean layoutOnly = r.op().equals("Transpose") && !c.g.isGraphOutput(r.output(0));
+      readers.addAll(layoutOnly ? c.g.consumers(r.output(0)) : List.of(r));
+    }
     if (readers.isEmpty() || !readers.stream().allMatch(r -> r.op().equals("QuantizeLinear"))) {
       return null;
     }

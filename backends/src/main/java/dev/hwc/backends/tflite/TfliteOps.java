@@ -776,15 +776,26 @@ final class TfliteOps {
     if (perm == null) {
       perm = java.util.stream.LongStream.range(0, rank).map(i -> rank - 1 - i).toArray();
     }
-    Lowerer.Val v = c.actAnyLayout(n, 0);
-    int x = sameParams(c, n, v.tensor());
+    Lowerer.Val raw = c.val(n.input(0));
     // p[i]: the TFLite axis of the input holding output IR axis i
     int[] p = new int[rank];
     boolean identity = true;
     for (int i = 0; i < rank; i++) {
-      p[i] = v.layout().axis((int) perm[i]);
+      p[i] = raw.layout().axis((int) perm[i]);
       identity &= p[i] == i;
     }
+    boolean nhwcCancel = rank == 4;
+    for (int j = 0; nhwcCancel && j < 4; j++) {
+      nhwcCancel = p[Layout.TO_NHWC[j]] == j;
+    }
+    if ((identity || nhwcCancel) && !c.quantized(n)) {
+      // a layout Transpose that cancels moves no data: the tensor passes through as it is (an int8
+      // graph input stays int8 for the QuantizeLinear after it, not dequantized and quantized again)
+      c.bind(n.output(0), raw.tensor(), identity ? IR : NHWC);
+      return;
+    }
+    Lowerer.Val v = c.actAnyLayout(n, 0);
+    int x = sameParams(c, n, v.tensor());
     if (identity) { // the data is already in the output's IR order
       c.bind(n.output(0), x, IR);
       return;

@@ -5,6 +5,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.hwc.compiler.frontend.Frontend;
 import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ops.OpRegistry;
+import dev.hwc.compiler.passes.UpgradeOpset;
 import dev.hwc.common.BadInputException;
 import dev.hwc.common.SafeFiles;
 import java.io.IOException;
@@ -15,7 +17,8 @@ import java.util.Locale;
 
 /**
  * Reads {@code *.onnx} files into the IR. It only translates: ops keep the semantics of the model's
- * own default-domain opset (Squeeze axes stay an attribute below opset 13, and so on), Constant
+ * own default-domain opset (Squeeze axes stay an attribute below opset 13, and so on; a model of
+ * opset 7 to 10 is raised to 11, the oldest the op rules know, as it is read), Constant
  * nodes become initializers, and every node must be an op the {@link dev.hwc.compiler.ops.OpRegistry}
  * knows. Malformed, truncated or hostile files give a one-line {@link BadInputException}.
  */
@@ -62,7 +65,9 @@ public final class OnnxFrontend implements Frontend {
    * error messages.
    */
   public static Graph fromProto(ModelProto proto, Path folder, String source) throws IOException {
-    return new OnnxImporter(proto, folder, source).translate();
+    Graph g = new OnnxImporter(proto, folder, source).translate();
+    // opsets 7..10: the attributes that later became inputs are rewritten now, so every pass sees >= 11
+    return g.opset() < OpRegistry.MIN_OPSET ? UpgradeOpset.to(g, OpRegistry.MIN_OPSET) : g;
   }
 
   /** Parses a model file's protobuf, with one-line errors for empty, huge, truncated or foreign files. */

@@ -86,6 +86,16 @@ final class OnnxImporter {
 
       List<Node> nodes = new ArrayList<>();
       List<String> names = nodeNames(g);
+      // every op type hwc lacks, named in one error before anything else about the nodes
+      List<Node> ops = new ArrayList<>();
+      for (int i = 0; i < g.getNodeCount(); i++) {
+        NodeProto np = g.getNode(i);
+        String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+        if (!np.getOpType().isEmpty() && !(domain.isEmpty() && np.getOpType().equals("Constant"))) {
+          ops.add(new Node(names.get(i), np.getOpType(), domain, List.of(), List.of(), null));
+        }
+      }
+      OpRegistry.requireAll(ops, opset);
       for (int i = 0; i < g.getNodeCount(); i++) {
         NodeProto np = g.getNode(i);
         String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
@@ -107,7 +117,6 @@ final class OnnxImporter {
           throw new BadInputException(desc + " of " + source + " has no output" + (np.getOutputCount() == 0 ? "" : " name"));
         }
         Node n = new Node(name, np.getOpType(), domain, np.getInputList(), np.getOutputList(), null);
-        OpRegistry.require(n, opset);
         n = n.withAttrs(attributes(np, desc, decoder));
         for (String out : np.getOutputList()) {
           if (!out.isEmpty()) {
@@ -185,10 +194,10 @@ final class OnnxImporter {
       throw new BadInputException(
           "ONNX model " + source + " imports no default-domain (ai.onnx) opset");
     }
-    if (version < OpRegistry.MIN_OPSET || version > OpRegistry.MAX_OPSET) {
+    if (version < OpRegistry.MIN_LEGACY_OPSET || version > OpRegistry.MAX_OPSET) {
       throw new BadInputException(
           "ONNX model " + source + " uses opset " + version + "; hwc reads opsets "
-              + OpRegistry.MIN_OPSET + " to " + OpRegistry.MAX_OPSET
+              + OpRegistry.MIN_LEGACY_OPSET + " to " + OpRegistry.MAX_OPSET
               + " (convert it with onnx.version_converter)");
     }
     return version.intValue();

@@ -84,6 +84,18 @@ final class ElementwiseOps {
         binary("PRelu", (x, slope) -> x >= 0 ? x : slope * x, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         variadic("Min", Math::min),
         variadic("Max", Math::max),
+        variadic("Sum", Double::sum),
+        // Mean: the elementwise sum of the inputs (broadcast) divided by their count
+        OpDef.named("Mean").inputs(1, Integer.MAX_VALUE).traits(BROADCAST)
+            .kernel((c, in) -> {
+              Tensor acc = in.get(0);
+              for (int i = 1; i < in.size(); i++) {
+                acc = Kernels.binary(acc, in.get(i), acc.dtype(), Double::sum);
+              }
+              double n = in.size();
+              return Kernels.one(Kernels.unary(acc, x -> x / n));
+            })
+            .shape(ElementwiseOps::broadcastAll),
         OpDef.named("Equal").inputs(2, 2).traits(BROADCAST)
             .kernel((c, in) -> Kernels.one(
                 Kernels.binary(in.get(0), in.get(1), DType.BOOL, (a, b) -> a == b ? 1 : 0)))
@@ -139,6 +151,14 @@ final class ElementwiseOps {
           }
           return c.out(c.dtype(0), broadcast(c, all));
         });
+  }
+
+  private static List<Value> broadcastAll(OpContext c) {
+    int[] all = new int[c.inputCount()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return c.out(c.dtype(0), broadcast(c, all));
   }
 
   static List<Value> sameAsInput(OpContext c) {

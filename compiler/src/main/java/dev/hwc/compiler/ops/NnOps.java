@@ -43,6 +43,10 @@ final class NnOps {
             .withMacs(NnOps::productMacs),
         OpDef.named("MaxPool").outputs(2).attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "storage_order:INT")
             .traits(DATA_MOVEMENT).shape(NnOps::poolShape).withQuant(QuantRule.SHARED),
+        // MaxUnpool: scatters X to the flat NCHW positions MaxPool's indices name; the output's size
+        // is output_shape when given, else (in - 1) * stride + kernel - pads per spatial dim
+        OpDef.named("MaxUnpool").inputs(2, 3).attrs("kernel_shape:INTS", "pads:INTS", "strides:INTS")
+            .shape(NnOps::maxUnpoolShape),
         OpDef.named("AveragePool").attrs(WINDOW_ATTRS).attrs("ceil_mode:INT", "count_include_pad:INT")
             .shape(NnOps::poolShape).withQuant(QuantRule.INTEGER_QDQ),
         OpDef.named("GlobalAveragePool").traits(REDUCTION)
@@ -226,6 +230,31 @@ final class NnOps {
       r.add(new Value(c.node().output(1), DType.INT64, s));
     }
     return r;
+  }
+
+  private static List<Value> maxUnpoolShape(OpContext c) {
+    Shape x = c.shape(0);
+    if (c.hasInput(2)) {
+      long[] out = c.constantLongs(2);
+      return c.out(c.dtype(0), out == null ? Shape.unknownDims(x.hasRank() ? x.rank() : 4) : Shape.of(out));
+    }
+    long[] kernel = c.attrs().getInts("kernel_shape", null);
+    if (kernel == null) {
+      throw c.fail("kernel_shape is required");
+    }
+    if (!x.isStatic()) {
+      return c.out(c.dtype(0), Shape.unknownDims(x.hasRank() ? x.rank() : kernel.length + 2));
+    }
+    int n = kernel.length;
+    long[] strides = c.attrs().getInts("strides", null);
+    long[] pads = c.attrs().getInts("pads", new long[2 * n]);
+    long[] in = x.sizes();
+    long[] out = in.clone();
+    for (int i = 0; i < n; i++) {
+      long st = strides == null ? 1 : strides[i];
+      out[2 + i] = (in[2 + i] - 1) * st + kernel[i] - pads[i] - pads[n + i];
+    }
+    return c.out(c.dtype(0), Shape.of(out));
   }
 
   private static List<Value> gemmShape(OpContext c) {

@@ -18,6 +18,12 @@ public final class OpRegistry {
 
   public static final int MAX_OPSET = 21;
 
+  /**
+   * Oldest default-domain opset the ONNX frontend reads: graphs from 7 to 10 are raised to {@link
+   * #MIN_OPSET} as they are read ({@link dev.hwc.compiler.passes.UpgradeOpset}).
+   */
+  public static final int MIN_LEGACY_OPSET = 7;
+
   private static final Map<String, OpDef> OPS = build();
 
   private OpRegistry() {}
@@ -49,6 +55,34 @@ public final class OpRegistry {
               + "); hwc supports: " + String.join(", ", OPS.keySet()));
     }
     return d;
+  }
+
+  /**
+   * Checks every node at once: one error naming every op type (and domain) hwc does not have, with
+   * its node count and first node, so a user learns all that is missing from one try. A single
+   * unknown node gives {@link #require}'s message.
+   */
+  public static void requireAll(List<Node> nodes, int opset) {
+    Map<String, List<Node>> missing = new java.util.LinkedHashMap<>();
+    for (Node n : nodes) {
+      boolean known = (n.domain().isEmpty() || n.domain().equals("ai.onnx")) && OPS.containsKey(n.op());
+      if (!known) {
+        String key = "'" + n.op() + "'" + (n.domain().isEmpty() ? "" : " in domain '" + n.domain() + "'");
+        missing.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(n);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    if (missing.size() == 1 && missing.values().iterator().next().size() == 1) {
+      require(missing.values().iterator().next().get(0), opset);
+    }
+    StringBuilder s = new StringBuilder();
+    missing.forEach((op, ns) -> s.append(s.length() == 0 ? "" : ", ").append(op).append(" (")
+        .append(ns.size() == 1 ? "node '" + ns.get(0).name() + "'" : ns.size() + " nodes, first '" + ns.get(0).name() + "'")
+        .append(")"));
+    throw new BadInputException((missing.size() == 1 ? "unsupported op " : missing.size() + " unsupported op types: ")
+        + s + " (opset " + opset + "); hwc supports: " + String.join(", ", OPS.keySet()));
   }
 
   /** All op names, sorted. */

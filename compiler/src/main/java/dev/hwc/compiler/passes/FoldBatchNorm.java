@@ -12,6 +12,7 @@ import java.util.Optional;
  * With {@code s = gamma / sqrt(var + eps)} per channel: {@code w' = w * s} along the output-channel
  * axis and {@code b' = (b - mean) * s + beta}, computed in double and rounded once to the weights'
  * type. The new weights get new names (the old ones may be shared); a missing bias is created.
+ * A BatchNormalization with no such producer is {@link DecomposeBatchNorm}'s.
  */
 public final class FoldBatchNorm implements Pass {
   public static final String NAME = "fold-batch-norm";
@@ -97,6 +98,11 @@ public final class FoldBatchNorm implements Pass {
       e.removeNode(bn);
       e.valueTypes().remove(p.output(0));
     });
+  }
+
+  /** True when this pass folds {@code bn} into the node before it. */
+  static boolean folds(Graph g, Node bn) {
+    return bn.op().equals("BatchNormalization") && RULES.firstMatch(g, bn).isPresent();
   }
 
   /**

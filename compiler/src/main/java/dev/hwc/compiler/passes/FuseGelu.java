@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Fuses the exact GELU that exporters spell out, {@code 0.5 · x · (1 + erf(x / √2))}, into one
+ * Fuses the exact GELU that exporters spell out, {@code 0.5 · x · (1 + erf(x / √2))} (the division
+ * also as {@code x · (1/√2)}, as {@link DivToMul} leaves it), into one
  * {@code Gelu} node (ONNX opset 20). Targets without an Erf kernel but with a GELU one (TFLite's
  * GELU, int8 included) need it; the pass does nothing on graphs below opset 20.
  */
@@ -76,8 +77,15 @@ public final class FuseGelu implements Pass {
       return null;
     }
     Node div = Match.soleOutputProducer(g, erf.input(0), "Div");
-    if (div == null || !Match.onlyReader(g, erf.input(0), erf) || !div.input(0).equals(x)
-        || !isScalar(g, div.input(1), SQRT2)) {
+    if (div == null) { // after div-to-mul: Mul(x, 1/√2)
+      div = Match.soleOutputProducer(g, erf.input(0), "Mul");
+      if (div == null || !x.equals(otherThanConstant(g, div, 1 / SQRT2))) {
+        return null;
+      }
+    } else if (!div.input(0).equals(x) || !isScalar(g, div.input(1), SQRT2)) {
+      return null;
+    }
+    if (!Match.onlyReader(g, erf.input(0), erf)) {
       return null;
     }
     return List.of(div, erf, add);

@@ -34,6 +34,35 @@ final class Match {
     return p != null && p.op().equals(op) && p.domain().isEmpty() && p.outputs().size() == 1 ? p : null;
   }
 
+  /** The value of a one-element constant, or null. */
+  static Double scalar(Graph g, String value) {
+    Tensor t = constant(g, value);
+    return t != null && t.numElements() == 1 ? t.getDouble(0) : null;
+  }
+
+  /** True when {@code value} is a one-element constant within a relative 1e-4 of {@code c}. */
+  static boolean isScalar(Graph g, String value, double c) {
+    Double v = scalar(g, value);
+    return v != null && Math.abs(v - c) <= 1e-4 * Math.max(Math.abs(c), 1e-30);
+  }
+
+  /** For a binary node, the input other than the scalar constant {@code c}, or null. */
+  static String otherThan(Graph g, Node n, double c) {
+    if (n.inputs().size() != 2) {
+      return null;
+    }
+    if (isScalar(g, n.input(1), c)) {
+      return n.input(0);
+    }
+    return isScalar(g, n.input(0), c) ? n.input(1) : null;
+  }
+
+  /** The known static shape of a value, or null. */
+  static long[] staticShape(Graph g, String value) {
+    Value v = g.type(value);
+    return v == null || !v.shape().isStatic() ? null : v.shape().sizes();
+  }
+
   /** Rank of a value's known shape, or -1. */
   static int rank(Graph g, String value) {
     Value v = g.type(value);

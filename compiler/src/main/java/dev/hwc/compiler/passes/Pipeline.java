@@ -53,17 +53,29 @@ public final class Pipeline {
   }
 
   /**
-   * The fp32 optimization pipeline: shape inference, pass-through removal, shape-chain
-   * simplification (symbolic dims), constant folding,
-   * BatchNorm folding, MatMul+Add fusion, dead-node elimination, iterated to a fixed point.
+   * The fp32 optimization pipeline: shape inference, no-op and pass-through removal, shape-chain
+   * simplification (symbolic dims), constant folding, then the exporters' idioms brought to one
+   * form (clamps as Clip, division by a constant as Mul, spelled-out hard sigmoid / hard swish
+   * fused), BatchNorm folding (or Mul + Add when standalone), per-channel Mul/Add folded into the
+   * Conv before them, Pad folded into Conv, spatial ReduceMean as GlobalAveragePool, reshape chains
+   * collapsed, MatMul+Add fusion, dead-node elimination; iterated to a fixed point.
    */
   public static Pipeline standard() {
     return fixedPoint(STANDARD_MAX_ROUNDS,
         new InferShapes(),
+        new RemoveNoOps(),
         new RemovePassThrough(),
         new SimplifyShapeChains(),
         new FoldConstants(),
+        new CanonicalizeClip(),
+        new DivToMul(),
+        new FuseHardActivations(),
         new FoldBatchNorm(),
+        new DecomposeBatchNorm(),
+        new FoldConvAffine(),
+        new FusePadIntoConv(),
+        new ReduceMeanToGlobalPool(),
+        new CollapseReshapes(),
         new FuseMatMulAdd(),
         new EliminateDeadNodes());
   }

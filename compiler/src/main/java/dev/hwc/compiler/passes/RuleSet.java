@@ -67,7 +67,8 @@ public final class RuleSet {
     return cur;
   }
 
-  private Optional<Rule.Rewrite> firstMatch(Graph g, Node n) {
+  /** The rewrite of the first rule that matches n, or empty. */
+  Optional<Rule.Rewrite> firstMatch(Graph g, Node n) {
     if (n.domain().isEmpty() || n.domain().equals("ai.onnx")) {
       for (Rule r : byOp.getOrDefault(n.op(), List.of())) {
         Optional<Rule.Rewrite> rw = r.match(g, n);

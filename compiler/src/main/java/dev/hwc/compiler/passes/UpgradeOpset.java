@@ -1,6 +1,7 @@
 package dev.hwc.compiler.passes;
 
 import dev.hwc.compiler.ir.Attributes;
+import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Shape;
@@ -19,6 +20,13 @@ import java.util.Set;
  * meaning changed on the way (for the ops hwc has; see ONNX's Changelog.md):
  *
  * <ul>
+ *   <li>From opsets 7 to 10 (read by the ONNX frontend, raised to 11 before anything else looks at
+ *       the graph; these rewrites need no types): Slice (10) takes {@code starts}, {@code ends},
+ *       {@code axes} as inputs; Pad and Clip (11) take {@code pads}/{@code value} and {@code
+ *       min}/{@code max} as inputs; BatchNormalization loses {@code spatial} (9; {@code spatial=0}
+ *       with per-position statistics is refused) and its training-only outputs, which must be
+ *       unread; Upsample's {@code scales} attribute (7, 8) becomes the input of opset 9, and an
+ *       opset-10 Resize (X, scales) gets the asymmetric coordinates it computed.
  *   <li>Dropout (12): the {@code ratio} attribute becomes the second input.
  *   <li>Squeeze, Unsqueeze, ReduceSum (13): {@code axes} becomes the second input.
  *   <li>Split (13): {@code split} becomes the second input; from 18, a Split without sizes states
@@ -76,6 +84,13 @@ public final class UpgradeOpset implements Pass {
     if (from >= target) {
       return g;
     }
+    if (from < OpRegistry.MIN_OPSET) {
+      g = legacy(g);
+      ctx.note(NAME + ": opset " + from + " -> " + OpRegistry.MIN_OPSET + " (attributes that became inputs)");
+      if (target == OpRegistry.MIN_OPSET) {
+        return ShapeInference.run(g);
+      }
+    }
     Graph typed = ShapeInference.run(g);
     Rewriter r = new Rewriter(typed, from, target);
     Graph.Editor e = typed.edit().opset(target);
@@ -89,6 +104,25 @@ public final class UpgradeOpset implements Pass {
     r.constants.forEach(e::putInitializer);
     ctx.note(NAME + ": opset " + from + " -> " + target + ", " + changed + " nodes rewritten");
     return ShapeInference.run(e.build());
+  }
+
+  /**
+   * Raises a graph of opset 7 to 10 to opset 11, node by node, without shape inference (the IR's op
+   * rules start at 11): the signatures that changed on the way (see the class comment).
+   */
+  static Graph legacy(Graph g) {
+    int from = g.opset();
+    if (from < OpRegistry.MIN_LEGACY_OPSET) {
+      throw new BadInputException("opset " + from + " is older than hwc reads (" + OpRegistry.MIN_LEGACY_OPSET + ")");
+    }
+    Rewriter r = new Rewriter(g, from, OpRegistry.MIN_OPSET);
+    Graph.Editor e = g.edit().opset(OpRegistry.MIN_OPSET);
+    e.nodes().clear();
+    for (Node n : g.nodes()) {
+      e.nodes().addAll(r.legacy(n));
+    }
+    r.constants.forEach(e::putInitializer);
+    return e.build();
   }
 
   /** The per-node rewrites of one run; collects the constants they add. */
@@ -133,6 +167,119 @@ public final class UpgradeOpset implements Pass {
         case "Upsample" -> List.of(upsample(n));
         default -> List.of(n);
       };
+    }
+
+    /** One node from opset 7..10 to 11. */
+    List<Node> legacy(Node n) {
+      if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+        return List.of(n);
+      }
+      return switch (n.op()) {
+        case "Slice" -> List.of(from < 10 ? slice(n) : n);
+        case "Pad" -> List.of(pad(n));
+        case "Clip" -> List.of(clip(n));
+        case "BatchNormalization" -> List.of(batchNorm(n));
+        case "Upsample" -> List.of(upsampleScales(n));
+        case "Resize" -> List.of(resize10(n));
+        default -> List.of(n);
+      };
+    }
+
+    // Slice(x) {starts, ends, axes} -> Slice(x, starts, ends, axes)   (opset 10)
+    Node slice(Node n) {
+      long[] starts = n.attrs().getInts("starts", null);
+      long[] ends = n.attrs().getInts("ends", null);
+      if (starts == null || ends == null || starts.length != ends.length) {
+        throw new BadInputException(n.describe() + ": an opset-" + from + " Slice needs starts and ends of one length");
+      }
+      List<String> ins = new ArrayList<>(List.of(n.input(0), constant(n.name() + "_starts", Tensor.vector(starts)),
+          constant(n.name() + "_ends", Tensor.vector(ends))));
+      long[] axes = n.attrs().getInts("axes", null);
+      if (axes != null) {
+        ins.add(constant(n.name() + "_axes", Tensor.vector(axes)));
+      }
+      return new Node(n.name(), "Slice", "", ins, n.outputs(), Attributes.EMPTY);
+    }
+
+    // Pad(x) {pads, mode, value} -> Pad(x, pads, value) {mode}   (opset 11)
+    Node pad(Node n) {
+      long[] pads = n.attrs().getInts("pads", null);
+      if (pads == null) {
+        throw new BadInputException(n.describe() + ": an opset-" + from + " Pad needs its pads attribute");
+      }
+      float value = n.attrs().getFloat("value", 0f);
+      List<String> ins = new ArrayList<>(List.of(n.input(0), constant(n.name() + "_pads", Tensor.vector(pads))));
+      if (value != 0f) {
+        ins.add(constant(n.name() + "_value", scalarLike(n.input(0), value)));
+      }
+      Attributes a = n.attrs().without("pads").without("value");
+      return new Node(n.name(), "Pad", "", ins, n.outputs(), a);
+    }
+
+    // Clip(x) {min, max} -> Clip(x, min, max)   (opset 11); an absent bound stays absent
+    Node clip(Node n) {
+      if (!n.attrs().has("min") && !n.attrs().has("max")) {
+        return n;
+      }
+      List<String> ins = new ArrayList<>(List.of(n.input(0)));
+      ins.add(n.attrs().has("min") ? constant(n.name() + "_min", scalarLike(n.input(0), n.attrs().getFloat("min", 0f))) : "");
+      if (n.attrs().has("max")) {
+        ins.add(constant(n.name() + "_max", scalarLike(n.input(0), n.attrs().getFloat("max", 0f))));
+      }
+      return new Node(n.name(), "Clip", "", ins, n.outputs(), n.attrs().without("min").without("max"));
+    }
+
+    // BatchNormalization {spatial=1} -> BatchNormalization; training outputs (unread) dropped   (opset 9)
+    Node batchNorm(Node n) {
+      if (n.attrs().getInt("spatial", 1) != 1) {
+        for (int i = 1; i < n.inputs().size(); i++) {
+          Tensor t = g.initializer(n.input(i));
+          if (t == null || t.rank() != 1) {
+            throw new BadInputException(n.describe() + ": BatchNormalization with spatial=0 (statistics per position)"
+                + " has no form from opset 9 on");
+          }
+        }
+      }
+      for (int i = 1; i < n.outputs().size(); i++) {
+        String o = n.output(i);
+        if (!o.isEmpty() && (g.isGraphOutput(o) || !g.consumers(o).isEmpty())) {
+          throw new BadInputException(n.describe() + ": its training output '" + o + "' is read; hwc runs"
+              + " BatchNormalization for inference only");
+        }
+      }
+      return new Node(n.name(), n.op(), "", n.inputs(), List.of(n.output(0)),
+          n.attrs().without("spatial").without("consumed_inputs"));
+    }
+
+    // Upsample(x) {scales} -> Upsample(x, scales)   (opset 9); then Upsample -> Resize
+    Node upsampleScales(Node n) {
+      Node m = n;
+      float[] scales = n.attrs().getFloats("scales", null);
+      if (scales != null && n.inputs().size() == 1) {
+        m = new Node(n.name(), "Upsample", "", List.of(n.input(0),
+            constant(n.name() + "_scales", Tensor.ofFloats(new long[] {scales.length}, scales))), n.outputs(),
+            n.attrs().without("scales"));
+      }
+      String mode = m.attrs().getString("mode", "nearest");
+      if (mode.equals("bilinear")) {
+        m = m.withAttrs(m.attrs().with("mode", "linear"));
+      }
+      return upsample(m);
+    }
+
+    // Resize(x, scales) {mode}  (opset 10: asymmetric coordinates, like Upsample) -> Resize(x, roi, scales)
+    Node resize10(Node n) {
+      if (from != 10 || n.inputs().size() != 2) {
+        return n;
+      }
+      return upsample(n);
+    }
+
+    /** A scalar constant of x's float type (float when unknown: Clip and Pad values of old models). */
+    Tensor scalarLike(String x, float v) {
+      Value t = g.type(x);
+      DType d = t != null && t.dtype().isFloat() ? t.dtype() : DType.FLOAT;
+      return Tensor.fromDoubles(d, new long[0], new double[] {v});
     }
 
     // Squeeze(x) {axes=[a]} -> Squeeze(x, [a]); likewise Unsqueeze, ReduceSum, ReduceMean

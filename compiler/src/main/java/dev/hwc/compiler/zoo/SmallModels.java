@@ -137,6 +137,22 @@ public final class SmallModels {
     return b.build();
   }
 
+  /**
+   * Like {@link #hardSwishInTheMiddle} with a LeakyRelu (int8 LEAKY_RELU on TFLite, not on Coral's
+   * op list, and with no spelling in ops the Edge TPU has) in the middle: the split point.
+   */
+  public static Graph leakyReluInTheMiddle(long seed) {
+    GraphBuilder b = new GraphBuilder("leaky_relu_middle", seed);
+    String x = b.input("image", 1, 3, 32, 32);
+    x = b.relu(b.conv(x, 16, 3, 1));
+    x = b.relu(b.conv(x, 16, 3, 1));
+    x = b.node("LeakyRelu", Attributes.of("alpha", 0.1f), x);
+    x = b.relu(b.conv(x, 32, 3, 2));
+    x = b.relu(b.conv(x, 32, 3, 1));
+    b.output(b.conv(x, 4, 1, 1));
+    return b.build();
+  }
+
   /** The bundled example until the well-log model lands: the UNet-like segmenter, seed 7. */
   public static Graph smallCnn() {
     return unetLike(7);

@@ -28,8 +28,10 @@ class StandardPipelineTest {
     return SmallModels.all().stream();
   }
 
-  private static final List<String> STANDARD = List.of("infer-shapes", "remove-pass-through",
-      "simplify-shape-chains", "fold-constants", "fold-batch-norm", "fuse-matmul-add", "eliminate-dead-nodes");
+  private static final List<String> STANDARD = List.of("infer-shapes", "remove-no-ops", "remove-pass-through",
+      "simplify-shape-chains", "fold-constants", "canonicalize-clip", "div-to-mul", "fuse-hard-activations",
+      "fold-batch-norm", "decompose-batch-norm", "fold-conv-affine", "fuse-pad-into-conv", "reduce-mean-to-global-pool", "collapse-reshapes",
+      "fuse-matmul-add", "eliminate-dead-nodes");
 
   @Test
   void standardIsTheFp32ListInOrder() {
