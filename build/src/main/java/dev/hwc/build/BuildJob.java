@@ -140,6 +140,13 @@ final class BuildJob {
       }
       Samples s = samples(source, precision);
       warnNonFinite(s);
+      if (s.eval().size() < FEW_EVAL_SAMPLES) {
+        String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
+            + (s.eval().size() == 1 ? "" : "s") + " (" + s.description() + "); pass --eval DIR with at least "
+            + FEW_EVAL_SAMPLES + " for figures that mean something";
+        listener.info(warn);
+        notes.add(warn);
+      }
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
       Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
@@ -262,14 +269,33 @@ final class BuildJob {
     }
   }
 
+  /** Below this many held-out samples the build warns that the gate's figures say little. */
+  static final int FEW_EVAL_SAMPLES = 8;
+
   /** Calibration and eval samples. */
   record Samples(SampleSet calib, SampleSet eval, String description) {}
 
   private Samples samples(Graph source, Precision precision) throws IOException {
     // the bundled example is checked on its own eval strips (with ground truth), not on random data
-    SampleSet evalSet = o.eval() != null ? o.eval().load(source.inputs())
-        : input.isBundledExample() ? SampleSet.load(ModelInput.bundledEval(model), source.inputs()) : null;
-    String evalName = o.eval() != null ? o.eval().description() : "the bundled example's eval strips";
+    Path evalBeside = input.graph() != null || input.isBundledExample() ? null
+        : model.toAbsolutePath().getParent().resolve("eval");
+    SampleSet evalSet;
+    String evalName;
+    if (o.eval() != null) {
+      evalSet = o.eval().load(source.inputs());
+      evalName = o.eval().description();
+    } else if (input.isBundledExample()) {
+      evalSet = SampleSet.load(ModelInput.bundledEval(model), source.inputs());
+      evalName = "the bundled example's eval strips";
+    } else if (evalBeside != null && Files.isDirectory(evalBeside)) { // found like calib/: the held-out set
+      evalSet = SampleSet.load(evalBeside, source.inputs());
+      evalName = evalBeside.toString();
+      notes.add("eval data from " + evalBeside + " (found beside the model)");
+      listener.info("using eval data found beside the model: " + evalBeside);
+    } else {
+      evalSet = null;
+      evalName = null;
+    }
     if (precision != Precision.INT8) {
       if (evalSet != null) {
         return new Samples(null, evalSet, evalName);
@@ -391,8 +417,9 @@ final class BuildJob {
     // not timed: the most faithful plan (the weakest output's cosine decides)
     Int8Search.Candidate first = candidates.stream()
         .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
-    if (first.scheme() == PlanKind.FP32 || o.benchSeconds() == 0) {
-      String why = first.scheme() == PlanKind.FP32 ? "fp32 build: nothing to compare" : "skipped (--bench-seconds 0)";
+    if (first.scheme() == PlanKind.FP32 || o.benchSeconds() == 0 || !first.passed()) {
+      String why = first.scheme() == PlanKind.FP32 ? "fp32 build: nothing to compare"
+          : !first.passed() ? "skipped: no plan passed the gate" : "skipped (--bench-seconds 0)";
       BuildReport.Speed skipped = new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
       listener.timingFinished(skipped);
       return new Measured(first, skipped);

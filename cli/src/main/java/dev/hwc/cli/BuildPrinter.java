@@ -52,8 +52,9 @@ final class BuildPrinter implements BuildListener {
 
   @Override
   public void fallbackStarted(Plan failed, int layers) {
-    out.printf("%s plan fails the gate (weakest output '%s', cosine %s): ranking %d layers by sensitivity%n",
-        failed.kind().id(), failed.weakest().output(), Format.num(failed.weakest().cosine()), layers);
+    // the gate's own reason: the weakest mask's IoU when that is what failed, else cosine and relative L2
+    out.printf("%s plan fails the gate (%s): ranking %d layers by sensitivity%n", failed.kind().id(), failed.verdict(),
+        layers);
   }
 
   @Override

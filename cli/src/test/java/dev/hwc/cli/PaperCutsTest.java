@@ -46,6 +46,22 @@ class PaperCutsTest {
   }
 
   @Test
+  void evalBesideTheModelIsUsedAndFewSamplesAreWarnedOf() throws Exception {
+    Path m = model();
+    Path eval = Files.createDirectories(dir.resolve("eval"));
+    var g = dev.hwc.compiler.frontend.Frontends.read(m);
+    var samples = dev.hwc.compiler.data.SampleSet.random(g, 2, 7);
+    for (int i = 0; i < samples.size(); i++) {
+      dev.hwc.compiler.data.Npy.writeNpz(eval.resolve("s" + i + ".npz"), samples.get(i));
+    }
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-fp32", m.toString(), "-o", dir.resolve("out").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("using eval data found beside the model: " + eval.toAbsolutePath()), r.out());
+    assertTrue(r.out().contains("WARNING: the gate is judged on only 2 held-out samples"), r.out());
+    assertTrue(Files.readString(dir.resolve("out/report.json")).contains("\"samples\" : 2"));
+  }
+
+  @Test
   void inspectOfAnUnknownTargetIsAnError() throws Exception {
     CliTest.Result r = CliTest.hwc("inspect", "--target", "x86", model().toString());
     assertOneLineExit2(r, "unknown profile 'x86'");

@@ -49,7 +49,7 @@ class EdgeTpuCompilerLabTest {
     Profile edgetpu = ProfileLoader.builtin("edgetpu");
     for (SmallModels.Entry e : List.of(new SmallModels.Entry("depthwise-separable", SmallModels::depthwiseSeparable),
         new SmallModels.Entry("unet-like", SmallModels::unetLike),
-        new SmallModels.Entry("hard-swish-middle", SmallModels::hardSwishInTheMiddle))) {
+        new SmallModels.Entry("leaky-relu-middle", SmallModels::leakyReluInTheMiddle))) {
       Graph g = UpgradeOpset.to(Pipeline.standard().run(e.factory().apply(7)), UpgradeOpset.QDQ_PER_AXIS_OPSET);
       QuantScheme scheme = dev.hwc.backends.TargetBackend.of(edgetpu).quantScheme(edgetpu);
       StaticQuantizer.Plan plan = StaticQuantizer.plan(g, scheme, Set.of());
