@@ -326,19 +326,18 @@ final class NnOps {
 
   /** Conv: output elements x weights per output channel. */
   static long convMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
-    Shape out = staticShape(g, n.output(0));
-    Shape w = staticShape(g, n.input(1));
-    return out == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
-        : dev.hwc.common.SafeFiles.multiply(out.numElements(), w.numElements() / w.dim(0).size(),
-            "the MAC count of " + n.describe());
+    return perWeightRowMacs(staticShape(g, n.output(0)), staticShape(g, n.input(1)), n);
   }
 
   /** ConvTranspose: input elements x weights per input channel. */
   static long convTransposeMacs(dev.hwc.compiler.ir.Graph g, dev.hwc.compiler.ir.Node n) {
-    Shape in = staticShape(g, n.input(0));
-    Shape w = staticShape(g, n.input(1));
-    return in == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
-        : dev.hwc.common.SafeFiles.multiply(in.numElements(), w.numElements() / w.dim(0).size(),
+    return perWeightRowMacs(staticShape(g, n.input(0)), staticShape(g, n.input(1)), n);
+  }
+
+  /** {@code positions} elements x the weights of one row of {@code w} (its leading dim), overflow-checked. */
+  private static long perWeightRowMacs(Shape positions, Shape w, dev.hwc.compiler.ir.Node n) {
+    return positions == null || w == null ? -1 : w.dim(0).size() == 0 ? 0
+        : dev.hwc.common.SafeFiles.multiply(positions.numElements(), w.numElements() / w.dim(0).size(),
             "the MAC count of " + n.describe());
   }
 
