@@ -123,6 +123,9 @@ final class BuildJob {
 
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
+    // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
+    Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
     optimized = backend.prepare(optimized, profile);
     if (!tflite) {
       checkLegal(optimized);
@@ -154,7 +157,14 @@ final class BuildJob {
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
-      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
+      Path baseline = fp32;
+      String baselineName = "fp32";
+      if (reference != null) { // the speed check's reference: the uncompressed model at the same precision
+        baseline = work.resolve("uncompressed." + writer.extension());
+        Files.write(baseline, reference.artifact());
+        baselineName = "uncompressed " + precision.id();
+      }
+      Measured m = measure(baseline, baselineName, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
       List<CurveResult> curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks);
@@ -163,8 +173,14 @@ final class BuildJob {
       Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
       Files.copy(chosen.artifact(), artifact);
       EdgeTpuReport.Report edgeTpu = tflite ? tfliteNotes(chosen.written().tflite()) : null;
+      BuildReport.CompressionReport compression = reference == null ? null
+          : compressionReport(chosen, artifact, reference, m.speed());
+      if (compression != null) {
+        listener.info(compression.statement());
+        notes.add(compression.statement());
+      }
       BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
-          s.description(), gate, m.speed(), curves);
+          s.description(), gate, m.speed(), curves, compression);
       OutputStaging.deleteRecursively(work);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       json.writeValue(staging.dir().resolve("report.json").toFile(), report);
@@ -412,13 +428,73 @@ final class BuildJob {
 
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
 
-  /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
-  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s, Graph source) throws IOException {
+  /** The speed check's name for the reference artifact (never a plan's id). */
+  private static final String REFERENCE = "reference";
+
+  /** The uncompressed model built the same way (same precision, same samples), as the compression's reference. */
+  record Uncompressed(byte[] artifact) {}
+
+  private Uncompressed uncompressed(Precision precision) throws Exception {
+    listener.info("compression " + o.compression().id() + ": first building the uncompressed model at " + precision.id()
+        + " as its reference");
+    BuildRequest plain = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
+        .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build();
+    BuildResult r;
+    try {
+      r = new BuildJob(plain, BuildListener.NONE).run();
+    } catch (CheckFailedException e) { // its artifact still serves as the reference for size and speed
+      r = e.result();
+    }
+    return new Uncompressed(r.artifact().bytes());
+  }
+
+  private BuildReport.CompressionReport compressionReport(Int8Search.Candidate chosen, Path artifact,
+      Uncompressed reference, BuildReport.Speed speed) throws IOException {
+    dev.hwc.compiler.prune.Sparsity sp = dev.hwc.compiler.prune.Sparsity.of(chosen.graph());
+    byte[] mine = Files.readAllBytes(artifact);
+    long gz = gzipSize(mine);
+    long baseGz = gzipSize(reference.artifact());
+    long base = reference.artifact().length;
+    String stored = saving(base, mine.length, "as stored");
+    String packed = saving(baseGz, gz, "gzipped");
+    String time = !speed.measured() ? "speed not measured (" + speed.note() + ")"
+        : speed.speedup() > 1 ? String.format(java.util.Locale.ROOT, "%.2fx faster", speed.speedup())
+        : String.format(java.util.Locale.ROOT, "NOT faster (%.2fx)", speed.speedup());
+    String statement = String.format(java.util.Locale.ROOT, "%s: %.0f%% of prunable weights are zero; against the"
+        + " uncompressed %s artifact: %s, %s, %s on %s", o.compression().id(), 100 * sp.weightSparsity(),
+        chosen.scheme().id(), stored, packed, time, profile.runtime());
+    return new BuildReport.CompressionReport(o.compression().id(), sp.parameters(), sp.nonZeros(), sp.weightSparsity(),
+        base, mine.length, baseGz, gz, statement);
+  }
+
+  /** "N% smaller as stored" or "N% larger as stored"; 0% said as such. */
+  private static String saving(long before, long after, String how) {
+    double d = before == 0 ? 0 : 100.0 * (before - after) / before;
+    long r = Math.round(d);
+    return r == 0 ? "0% smaller " + how : r > 0 ? r + "% smaller " + how : -r + "% LARGER " + how;
+  }
+
+  /** The size of the bytes after gzip (deflate level 6, the gzip command's default). */
+  static long gzipSize(byte[] b) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(b);
+    }
+    return out.size();
+  }
+
+  /**
+   * Times the reference (fp32, or the uncompressed model at the same precision when compressing)
+   * against the candidates, interleaved, and picks the fastest (the only one when one).
+   */
+  private Measured measure(Path fp32, String fp32Name, List<Int8Search.Candidate> candidates, Samples s, Graph source)
+      throws IOException {
     // not timed: the most faithful plan (the weakest output's cosine decides)
     Int8Search.Candidate first = candidates.stream()
         .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
-    if (first.scheme() == PlanKind.FP32 || o.benchSeconds() == 0 || !first.passed()) {
-      String why = first.scheme() == PlanKind.FP32 ? "fp32 build: nothing to compare"
+    boolean nothingToCompare = first.scheme() == PlanKind.FP32 && o.compression().isNone();
+    if (nothingToCompare || o.benchSeconds() == 0 || !first.passed()) {
+      String why = nothingToCompare ? "fp32 build: nothing to compare"
           : !first.passed() ? "skipped: no plan passed the gate" : "skipped (--bench-seconds 0)";
       BuildReport.Speed skipped = new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
       listener.timingFinished(skipped);
@@ -427,7 +503,7 @@ final class BuildJob {
     listener.timingStarted(candidates.stream().map(Int8Search.Candidate::scheme).toList(), o.benchSeconds());
     List<BenchTarget> targets = new ArrayList<>();
     String rt = tflite ? "tflite" : "onnxruntime";
-    targets.add(new BenchTarget("fp32", fp32, rt, 0));
+    targets.add(new BenchTarget(REFERENCE, fp32, rt, 0));
     for (Int8Search.Candidate c : candidates) {
       targets.add(new BenchTarget(c.scheme().id(), c.artifact(), rt, 0));
     }
@@ -452,13 +528,14 @@ final class BuildJob {
       }
     }
     String name = fastest.scheme().id();
+    String label = o.compression().isNone() ? name : o.compression().id() + " " + name;
     BenchResult.Ratio ratio = r.ratio(name).orElseThrow();
-    double fp32P50 = r.find("fp32").orElseThrow().latencyMs().p50();
+    double fp32P50 = r.find(REFERENCE).orElseThrow().latencyMs().p50();
     double p50 = r.find(name).orElseThrow().latencyMs().p50();
     double speedup = ratio.speedup();
     String note = speedup > 1
-        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than fp32 here (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50)
-        : String.format(java.util.Locale.ROOT, "%s is NOT faster than fp32 on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50);
+        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than %s here (p50 %.3f ms vs %.3f ms)", label, speedup, fp32Name, p50, fp32P50)
+        : String.format(java.util.Locale.ROOT, "%s is NOT faster than %s on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", label, fp32Name, speedup, p50, fp32P50);
     BuildReport.Speed speed = new BuildReport.Speed(true, fp32P50, p50, speedup, 1 / ratio.max(), 1 / ratio.min(), note);
     listener.timingFinished(speed);
     return new Measured(fastest, speed);
@@ -482,7 +559,7 @@ final class BuildJob {
 
   private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
       Runtime runtime, Precision precision, Evaluation eval, String sampleSource, Gate gate, BuildReport.Speed speed,
-      List<CurveResult> curves) throws IOException {
+      List<CurveResult> curves, BuildReport.CompressionReport compression) throws IOException {
     ModelStats before = ModelStats.of(source);
     ModelStats after = ModelStats.of(chosen.graph());
     List<BuildReport.Candidate> cands = new ArrayList<>();
@@ -505,7 +582,7 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed);
+        speed, compression);
   }
 
   static Runtime find(String id) {

@@ -23,7 +23,8 @@ public record BuildReport(
     List<Candidate> candidates,
     Artifact artifact,
     Fidelity fidelity,
-    Speed speed) {
+    Speed speed,
+    CompressionReport compression) {
 
   public record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 
@@ -62,4 +63,22 @@ public record BuildReport(
    */
   public record Speed(boolean measured, double fp32P50Millis, double p50Millis, double speedup, double speedupMin,
       double speedupMax, String note) {}
+
+  /**
+   * What a compression (pruning before quantization) bought, measured on the artifacts: null in a
+   * build without one. Sizes are of the chosen artifact and of the uncompressed model's fp32
+   * artifact for the same target, as stored and after gzip (where unstructured zeros show).
+   *
+   * @param id the compression, e.g. {@code unstructured-0.80}
+   * @param parameters float parameters of the compressed graph
+   * @param nonZeros of those, the ones not zero
+   * @param weightSparsity zeros among the prunable weights (Conv/Gemm/MatMul), 0..1
+   * @param baselineBytes the uncompressed fp32 artifact, as stored
+   * @param bytes the chosen artifact, as stored
+   * @param baselineGzipBytes the uncompressed fp32 artifact, gzipped
+   * @param gzipBytes the chosen artifact, gzipped
+   * @param statement a plain sentence: what was saved as stored, compressed, and in time
+   */
+  public record CompressionReport(String id, long parameters, long nonZeros, double weightSparsity, long baselineBytes,
+      long bytes, long baselineGzipBytes, long gzipBytes, String statement) {}
 }

@@ -35,14 +35,17 @@ import java.util.Objects;
  * @param output the folder to write (artifact, report.json, edgetpu-report.json); null to write
  *     nothing and return the results in memory
  * @param replaceOutput replace {@code output} when it exists (else the build refuses it)
+ * @param compression pruning applied before quantization (default {@link Compression#NONE}); the
+ *     gate still compares against the uncompressed model, and the speed check times against its fp32
  */
 public record BuildRequest(ModelInput model, Profile profile, Precision precision, Scheme scheme,
     SampleSource calibration, SampleSource eval, Calibration calibrationMethod, Double minCosine, Double minIoU,
     Map<String, OutputKind> outputKinds, List<String> keepFloat, Map<String, long[]> shapes, int randomSamples,
     double benchSeconds, boolean requireSpeedup, boolean nchwIo, TfliteLowering.IoType ioType, Path output,
-    boolean replaceOutput) {
+    boolean replaceOutput, Compression compression) {
 
   public BuildRequest {
+    compression = compression == null ? Compression.NONE : compression;
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(profile, "profile");
     scheme = scheme == null ? Scheme.AUTO : scheme;
@@ -76,6 +79,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     b.ioType = ioType;
     b.output = output;
     b.replaceOutput = replaceOutput;
+    b.compression = compression;
     return b;
   }
 
@@ -100,6 +104,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     private TfliteLowering.IoType ioType;
     private Path output;
     private boolean replaceOutput;
+    private Compression compression = Compression.NONE;
 
     private Builder(ModelInput model, Profile profile) {
       this.model = model;
@@ -123,11 +128,12 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     public Builder ioType(TfliteLowering.IoType t) { ioType = t; return this; }
     public Builder output(Path folder) { output = folder; return this; }
     public Builder replaceOutput(boolean b) { replaceOutput = b; return this; }
+    public Builder compression(Compression c) { compression = c; return this; }
 
     public BuildRequest build() {
       return new BuildRequest(model, profile, precision, scheme, calibration, eval, calibrationMethod, minCosine, minIoU,
           outputKinds, keepFloat, shapes, randomSamples, benchSeconds, requireSpeedup, nchwIo, ioType, output,
-          replaceOutput);
+          replaceOutput, compression);
     }
   }
 }

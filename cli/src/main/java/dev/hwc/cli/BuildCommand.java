@@ -2,6 +2,7 @@ package dev.hwc.cli;
 
 import dev.hwc.backends.tflite.TfliteLowering;
 import dev.hwc.build.BuildRequest;
+import dev.hwc.build.Compression;
 import dev.hwc.build.BuildResult;
 import dev.hwc.build.CheckFailedException;
 import dev.hwc.build.Compiler;
@@ -81,8 +82,14 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--keep-float", paramLabel = "NODE", split = ",", description = "Node names kept in float.")
   List<String> keepFloat = new ArrayList<>();
 
-  @Option(names = "--require-speedup", description = "Fail (exit 1) when the artifact is not faster than fp32 here.")
+  @Option(names = "--require-speedup", description = "Fail (exit 1) when the artifact is not faster than fp32 here"
+      + " (with --prune: than the unpruned model at the same precision).")
   boolean requireSpeedup;
+
+  @Option(names = "--prune", paramLabel = "KIND:AMOUNT",
+      description = "Prune before quantizing: unstructured:0.8 (80% of each Conv/Gemm/MatMul weight zeroed; "
+          + "unstructured:0.8:global for one threshold). The first and last weighted layers are kept whole.")
+  String prune;
 
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
       description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
@@ -157,6 +164,7 @@ final class BuildCommand implements Callable<Integer> {
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
         .output(out)
         .replaceOutput(force)
+        .compression(prune == null ? Compression.NONE : new Compression(Compression.Pruning.parse(prune)))
         .build();
     PrintWriter w = spec.commandLine().getOut();
     BuildResult result;
