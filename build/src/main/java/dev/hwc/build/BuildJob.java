@@ -124,8 +124,9 @@ final class BuildJob {
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
-    Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    Graph uncompressedFloat = optimized;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
+    Graph compressedFloat = optimized;
     optimized = backend.prepare(optimized, profile);
     if (!tflite) {
       checkLegal(optimized);
@@ -157,6 +158,9 @@ final class BuildJob {
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
+      // the reference is built as the plan it is compared with: same precision, scheme and kept-float layers
+      Uncompressed reference = o.compression().isNone() ? null
+          : uncompressed(precision, passing.isEmpty() ? best(tried) : mostFaithful(passing));
       Path baseline = fp32;
       String baselineName = "fp32";
       if (reference != null) { // the speed check's reference: the uncompressed model at the same precision
@@ -174,7 +178,7 @@ final class BuildJob {
       Files.copy(chosen.artifact(), artifact);
       EdgeTpuReport.Report edgeTpu = tflite ? tfliteNotes(chosen.written().tflite()) : null;
       BuildReport.CompressionReport compression = reference == null ? null
-          : compressionReport(chosen, artifact, reference, m.speed());
+          : compressionReport(chosen, artifact, reference, m.speed(), uncompressedFloat, compressedFloat);
       if (compression != null) {
         listener.info(compression.statement());
         notes.add(compression.statement());
@@ -431,26 +435,60 @@ final class BuildJob {
   /** The speed check's name for the reference artifact (never a plan's id). */
   private static final String REFERENCE = "reference";
 
-  /** The uncompressed model built the same way (same precision, same samples), as the compression's reference. */
-  record Uncompressed(byte[] artifact) {}
+  /**
+   * The uncompressed model built the same way (same precision, same samples), as the compression's reference.
+   *
+   * @param plan the reference's chosen plan
+   * @param keptFloat what that plan kept in float
+   * @param asked the plan asked for (the compressed plan it is compared with)
+   */
+  record Uncompressed(byte[] artifact, String plan, List<String> keptFloat, String asked, List<String> askedKept) {
+    /** Whether the reference is the same plan kind with the same kept-float layers as asked. */
+    boolean samePlan() {
+      return plan.equals(asked) && new java.util.HashSet<>(keptFloat).equals(new java.util.HashSet<>(askedKept));
+    }
 
-  private Uncompressed uncompressed(Precision precision) throws Exception {
-    listener.info("compression " + o.compression().id() + ": first building the uncompressed model at " + precision.id()
-        + " as its reference");
-    BuildRequest plain = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
-        .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build();
+    String describe() {
+      String kept = keptFloat.isEmpty() ? "nothing kept in float" : "kept in float: " + String.join(", ", keptFloat);
+      return "the uncompressed " + plan + " plan (" + kept + ")" + (samePlan() ? ", the same plan as the compressed one"
+          : "; NOT the same plan: the compressed one is " + asked
+          + (askedKept.isEmpty() ? "" : " keeping " + String.join(", ", askedKept)) + " in float");
+    }
+  }
+
+  private static Int8Search.Candidate mostFaithful(List<Int8Search.Candidate> c) {
+    return c.stream().max(Comparator.comparingDouble(x -> Fidelity.weakest(x.fidelity()).cosine())).orElseThrow();
+  }
+
+  private Uncompressed uncompressed(Precision precision, Int8Search.Candidate like) throws Exception {
+    listener.info("compression " + o.compression().id() + ": building the uncompressed model at " + precision.id()
+        + " (" + like.scheme().id() + " plan) as its reference");
+    BuildRequest.Builder b = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
+        .replaceOutput(false).benchSeconds(0).requireSpeedup(false);
+    if (like.scheme() == PlanKind.STATIC || like.scheme() == PlanKind.DYNAMIC || like.scheme() == PlanKind.DYNAMIC_SMOOTHED) {
+      LinkedHashSet<String> kept = new LinkedHashSet<>(o.keepFloat());
+      kept.addAll(like.keptFloat());
+      b = b.scheme(like.scheme() == PlanKind.STATIC ? Scheme.STATIC : Scheme.DYNAMIC).keepFloat(List.copyOf(kept));
+    }
     BuildResult r;
     try {
-      r = new BuildJob(plain, BuildListener.NONE).run();
+      r = new BuildJob(b.build(), BuildListener.NONE).run();
     } catch (CheckFailedException e) { // its artifact still serves as the reference for size and speed
       r = e.result();
     }
-    return new Uncompressed(r.artifact().bytes());
+    return new Uncompressed(r.artifact().bytes(), r.report().artifact().scheme(), r.chosen().keptFloat(),
+        like.scheme().id(), like.keptFloat());
   }
 
   private BuildReport.CompressionReport compressionReport(Int8Search.Candidate chosen, Path artifact,
-      Uncompressed reference, BuildReport.Speed speed) throws IOException {
-    dev.hwc.compiler.prune.Sparsity sp = dev.hwc.compiler.prune.Sparsity.of(chosen.graph());
+      Uncompressed reference, BuildReport.Speed speed, Graph uncompressedFloat, Graph compressedFloat) throws IOException {
+    // counted on the float graphs before quantization (a quantized graph's weights sit behind DequantizeLinear)
+    dev.hwc.compiler.prune.Sparsity sp = dev.hwc.compiler.prune.Sparsity.of(compressedFloat);
+    dev.hwc.compiler.prune.Sparsity.Macs macs = dev.hwc.compiler.prune.Sparsity.macs(compressedFloat);
+    dev.hwc.compiler.prune.Sparsity.Macs baseMacs = dev.hwc.compiler.prune.Sparsity.macs(uncompressedFloat);
+    long baseParams = dev.hwc.compiler.prune.Sparsity.of(uncompressedFloat).parameters();
+    Long rss = peakRss(chosen.scheme().id());
+    Long baseRss = peakRss(REFERENCE);
     byte[] mine = Files.readAllBytes(artifact);
     long gz = gzipSize(mine);
     long baseGz = gzipSize(reference.artifact());
@@ -460,12 +498,53 @@ final class BuildJob {
     String time = !speed.measured() ? "speed not measured (" + speed.note() + ")"
         : speed.speedup() > 1 ? String.format(java.util.Locale.ROOT, "%.2fx faster", speed.speedup())
         : String.format(java.util.Locale.ROOT, "NOT faster (%.2fx)", speed.speedup());
-    String statement = String.format(java.util.Locale.ROOT, "%s: %.0f%% of prunable weights are zero; against the"
-        + " uncompressed %s artifact: %s, %s, %s on %s", o.compression().id(), 100 * sp.weightSparsity(),
-        chosen.scheme().id(), stored, packed, time, profile.runtime());
+    String macText = baseMacs.dense() <= 0 || macs.dense() < 0 ? "MACs unknown (symbolic shapes)"
+        : String.format(java.util.Locale.ROOT, "MACs %s -> %s dense (%s), %s with zero weights skipped",
+            human(baseMacs.dense()), human(macs.dense()), saving(baseMacs.dense(), macs.dense(), "").trim(),
+            human(macs.effective()));
+    String params = String.format(java.util.Locale.ROOT, "parameters %s -> %s (%s non-zero)", human(baseParams),
+        human(sp.parameters()), human(sp.nonZeros()));
+    String memory = rss == null || baseRss == null ? "" : String.format(java.util.Locale.ROOT,
+        ", peak RSS %.0f MiB vs %.0f MiB", rss / 1048576.0, baseRss / 1048576.0);
+    String where = whereItPays(o.compression());
+    String statement = String.format(java.util.Locale.ROOT, "%s: %.0f%% of prunable weights are zero; %s; %s; against %s:"
+        + " %s, %s, %s on %s%s%s", o.compression().id(), 100 * sp.weightSparsity(), params, macText,
+        reference.describe(), stored, packed, time, profile.runtime(), memory, where.isEmpty() ? "" : ". " + where);
     return new BuildReport.CompressionReport(o.compression().id(), sp.parameters(), sp.nonZeros(), sp.weightSparsity(),
-        base, mine.length, baseGz, gz, statement);
+        base, mine.length, baseGz, gz, statement, baseParams, baseMacs.dense(), macs.dense(), macs.effective(),
+        speed.measured() ? speed.fp32P50Millis() : null, speed.measured() ? speed.p50Millis() : null, baseRss, rss,
+        reference.describe(), reference.samePlan());
   }
+
+  /** Where a compression pays and where it does not, in one sentence; empty when the figures say it all. */
+  static String whereItPays(Compression c) {
+    if (c.prune() == null) {
+      return "";
+    }
+    return switch (c.prune().kind()) {
+      case N_M -> c.prune().kept() + ":" + c.prune().groupSize() + " sparsity pays only where a kernel reads it:"
+          + " TensorRT's sparse tensor cores on NVIDIA Ampere and later GPUs (up to about 2x on the matrix math);"
+          + " dense CPU runtimes (ONNX Runtime CPU, TFLite/XNNPACK, the Edge TPU) store and multiply the zeros";
+      case UNSTRUCTURED -> "unstructured zeros in a dense format save nothing as stored or in MACs executed;"
+          + " they show only in a compressed download";
+      case CHANNEL -> "";
+    };
+  }
+
+  /** 1234567 as "1.23M". */
+  private static String human(long v) {
+    return v >= 1_000_000_000 ? String.format(java.util.Locale.ROOT, "%.2fG", v / 1e9)
+        : v >= 1_000_000 ? String.format(java.util.Locale.ROOT, "%.2fM", v / 1e6)
+        : v >= 10_000 ? String.format(java.util.Locale.ROOT, "%.1fk", v / 1e3) : Long.toString(v);
+  }
+
+  /** The speed check's peak RSS of one timed artifact, or null when none was timed. */
+  private Long peakRss(String label) {
+    return lastBench == null ? null : lastBench.find(label).map(BenchResult.Measurement::peakRssBytes).orElse(null);
+  }
+
+  /** The last speed check's figures (null before one ran). */
+  private BenchResult lastBench;
 
   /** "N% smaller as stored" or "N% larger as stored"; 0% said as such. */
   private static String saving(long before, long after, String how) {
@@ -518,6 +597,7 @@ final class BuildJob {
       opts = opts.withInputs(inputs);
     }
     BenchResult r = Bench.compare(targets, opts);
+    lastBench = r;
     Int8Search.Candidate fastest = first;
     double bestSpeedup = -1;
     for (Int8Search.Candidate c : candidates) {

@@ -73,12 +73,24 @@ public record BuildReport(
    * @param parameters float parameters of the compressed graph
    * @param nonZeros of those, the ones not zero
    * @param weightSparsity zeros among the prunable weights (Conv/Gemm/MatMul), 0..1
-   * @param baselineBytes the uncompressed fp32 artifact, as stored
+   * @param baselineBytes the uncompressed reference artifact, as stored
    * @param bytes the chosen artifact, as stored
-   * @param baselineGzipBytes the uncompressed fp32 artifact, gzipped
+   * @param baselineGzipBytes the uncompressed reference artifact, gzipped
    * @param gzipBytes the chosen artifact, gzipped
    * @param statement a plain sentence: what was saved as stored, compressed, and in time
+   * @param baselineParameters float parameters of the uncompressed graph
+   * @param baselineMacs MACs of the uncompressed float graph (-1: unknown)
+   * @param macs MACs of the compressed float graph, dense: what a dense kernel executes (-1: unknown)
+   * @param effectiveMacs of those, the ones with a non-zero weight (what a kernel skipping zeros would do)
+   * @param baselineP50Millis the reference artifact's median latency in the speed check (null: not timed)
+   * @param p50Millis the chosen artifact's median latency there (null: not timed)
+   * @param baselinePeakRssBytes the reference's peak RSS in the speed check's child process (null: not timed)
+   * @param peakRssBytes the chosen artifact's peak RSS there (null: not timed)
+   * @param reference what the figures compare against, in words
+   * @param samePlan whether the reference is the same plan kind with the same kept-float layers
    */
   public record CompressionReport(String id, long parameters, long nonZeros, double weightSparsity, long baselineBytes,
-      long bytes, long baselineGzipBytes, long gzipBytes, String statement) {}
+      long bytes, long baselineGzipBytes, long gzipBytes, String statement, long baselineParameters, long baselineMacs,
+      long macs, long effectiveMacs, Double baselineP50Millis, Double p50Millis, Long baselinePeakRssBytes,
+      Long peakRssBytes, String reference, boolean samePlan) {}
 }

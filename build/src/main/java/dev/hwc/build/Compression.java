@@ -4,7 +4,9 @@ import dev.hwc.common.BadInputException;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.passes.Pass;
 import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.prune.ChannelPruning;
 import dev.hwc.compiler.prune.MagnitudePruning;
+import dev.hwc.compiler.prune.NmPruning;
 import dev.hwc.compiler.prune.PrunableWeights;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,6 +43,11 @@ public record Compression(Pruning prune) {
           : PrunableWeights.firstAndLast(g));
       switch (prune.kind()) {
         case UNSTRUCTURED -> out.add(new MagnitudePruning(prune.amount(), prune.scope(), keep));
+        case N_M -> out.add(new NmPruning(prune.kept(), prune.groupSize(), keep));
+        // channels: only what the user protects (a protected first layer would keep its output channels,
+        // which are the cheapest to remove; the last layer's channels are graph outputs, always kept)
+        case CHANNEL -> out.add(new ChannelPruning(prune.amount(),
+            prune.protectedLayers() != null ? Set.copyOf(prune.protectedLayers()) : Set.of()));
       }
     }
     return out;
@@ -58,7 +65,14 @@ public record Compression(Pruning prune) {
   /** The kinds of pruning. */
   public enum Kind {
     /** Individual weights of smallest magnitude set to zero (shapes unchanged). */
-    UNSTRUCTURED("unstructured");
+    UNSTRUCTURED("unstructured"),
+    /**
+     * N of every M consecutive weights along the reduction axis kept (2:4: TensorRT's sparse
+     * tensor-core layout); shapes unchanged.
+     */
+    N_M("n:m"),
+    /** Whole channels removed from every coupled tensor (dependency groups); shapes shrink. */
+    CHANNEL("channel");
 
     private final String id;
 
@@ -76,34 +90,66 @@ public record Compression(Pruning prune) {
    * @param amount how much: the fraction of weights zeroed (unstructured)
    * @param scope per layer or one global threshold (unstructured)
    * @param protectedLayers node names left whole; null for the first and last weighted layer
+   *     (unstructured, N:M) or for none (channel)
+   * @param groupSize M of N:M (the amount is then (M-N)/M); 0 for the other kinds
    */
-  public record Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers) {
+  public record Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers,
+      int groupSize) {
     public Pruning {
       if (!(amount >= 0 && amount < 1)) {
         throw new BadInputException("pruning amount must be in [0, 1), got " + amount);
       }
       scope = scope == null ? MagnitudePruning.Scope.PER_LAYER : scope;
       protectedLayers = protectedLayers == null ? null : List.copyOf(protectedLayers);
+      if (kind == Kind.N_M && groupSize < 2) {
+        throw new BadInputException("N:M pruning needs a group size M >= 2, got " + groupSize);
+      }
+    }
+
+    public Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers) {
+      this(kind, amount, scope, protectedLayers, 0);
+    }
+
+    /** N:M: {@code n} kept of every {@code m} along the reduction axis. */
+    public static Pruning nOfM(int n, int m) {
+      if (m < 2 || n < 1 || n >= m) {
+        throw new BadInputException("--prune '" + n + ":" + m + "': N:M needs 1 <= N < M");
+      }
+      return new Pruning(Kind.N_M, (double) (m - n) / m, null, null, m);
+    }
+
+    /** N of N:M: the weights kept in each group. */
+    public int kept() {
+      return groupSize - (int) Math.round(amount * groupSize);
     }
 
     public String id() {
-      return kind.id() + "-" + String.format(Locale.ROOT, "%.2f", amount);
+      return kind == Kind.N_M ? "sparse-" + kept() + "-" + groupSize
+          : kind.id() + "-" + String.format(Locale.ROOT, "%.2f", amount);
     }
 
     /**
      * Reads a {@code --prune} value: {@code unstructured:0.8} (or {@code unstructured:80%}),
-     * optionally {@code unstructured:0.8:global}.
+     * optionally {@code unstructured:0.8:global}; {@code 2:4} (N:M); {@code channel:0.3}.
      */
     public static Pruning parse(String spec) {
       String[] p = spec.trim().split(":");
+      if (p.length == 2 && p[0].matches("\\d{1,3}") && p[1].matches("\\d{1,3}")) {
+        int n = Integer.parseInt(p[0]);
+        int m = Integer.parseInt(p[1]);
+        if (n < 1 || n >= m) {
+          throw new BadInputException("--prune '" + spec + "': N:M needs 1 <= N < M (e.g. 2:4)");
+        }
+        return nOfM(n, m);
+      }
       Kind kind = null;
       for (Kind k : Kind.values()) {
-        if (k.id().equalsIgnoreCase(p[0])) {
+        if (k != Kind.N_M && k.id().equalsIgnoreCase(p[0])) {
           kind = k;
         }
       }
       if (kind == null) {
-        throw new BadInputException("--prune '" + spec + "': unknown kind '" + p[0] + "' (known: unstructured:AMOUNT)");
+        throw new BadInputException("--prune '" + spec + "': unknown kind '" + p[0] + "' (known: unstructured:AMOUNT, channel:AMOUNT, N:M such as 2:4)");
       }
       if (p.length < 2 || p.length > 3) {
         throw new BadInputException("--prune '" + spec + "': expected " + kind.id() + ":AMOUNT, e.g. " + kind.id() + ":0.8");
@@ -119,6 +165,9 @@ public record Compression(Pruning prune) {
         throw new BadInputException("--prune '" + spec + "': amount must be between 0 and 1 (exclusive), got " + p[1]);
       }
       MagnitudePruning.Scope scope = MagnitudePruning.Scope.PER_LAYER;
+      if (p.length == 3 && kind == Kind.CHANNEL) {
+        throw new BadInputException("--prune '" + spec + "': channel pruning takes no scope (channel:AMOUNT)");
+      }
       if (p.length == 3) {
         scope = switch (p[2].toLowerCase(Locale.ROOT)) {
           case "global" -> MagnitudePruning.Scope.GLOBAL;

@@ -86,9 +86,11 @@ final class BuildCommand implements Callable<Integer> {
       + " (with --prune: than the unpruned model at the same precision).")
   boolean requireSpeedup;
 
-  @Option(names = "--prune", paramLabel = "KIND:AMOUNT",
+  @Option(names = "--prune", paramLabel = "SPEC",
       description = "Prune before quantizing: unstructured:0.8 (80% of each Conv/Gemm/MatMul weight zeroed; "
-          + "unstructured:0.8:global for one threshold). The first and last weighted layers are kept whole.")
+          + "unstructured:0.8:global for one threshold; first and last weighted layers kept whole), "
+          + "2:4 (2 of every 4 weights along the reduction axis zeroed: pays on TensorRT sparse tensor cores only), "
+          + "channel:0.3 (30% of each channel group removed from every coupled layer: really smaller).")
   String prune;
 
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",

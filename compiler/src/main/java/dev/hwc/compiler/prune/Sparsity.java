@@ -36,6 +36,32 @@ public record Sparsity(long parameters, long nonZeros, long weightParameters, lo
     return weightParameters == 0 ? 0 : 1 - (double) weightNonZeros / weightParameters;
   }
 
+  /**
+   * MACs of a graph's weighted ops: dense (what a dense kernel executes) and effective (each op's
+   * MACs scaled by the non-zero fraction of its weight: what a kernel that skips zero weights would
+   * do). -1 when some shape is not static.
+   */
+  public record Macs(long dense, long effective) {}
+
+  public static Macs macs(Graph g) {
+    long dense = 0;
+    double effective = 0;
+    for (dev.hwc.compiler.ir.Node n : g.nodes()) {
+      long m = dev.hwc.compiler.analysis.ModelStats.macs(g, n);
+      if (m < 0) {
+        return new Macs(-1, -1);
+      }
+      if (m == 0) {
+        continue;
+      }
+      dense += m;
+      Tensor w = n.hasInput(1) ? g.initializer(n.input(1)) : null;
+      effective += w == null || !w.dtype().isFloat() || w.numElements() == 0 ? m
+          : (double) m * nonZeros(w) / w.numElements();
+    }
+    return new Macs(dense, Math.round(effective));
+  }
+
   static long nonZeros(Tensor t) {
     long n = 0;
     for (double d : t.toDoubles()) {
