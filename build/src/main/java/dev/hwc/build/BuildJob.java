@@ -507,8 +507,10 @@ final class BuildJob {
     String memory = rss == null || baseRss == null ? "" : String.format(java.util.Locale.ROOT,
         ", peak RSS %.0f MiB vs %.0f MiB", rss / 1048576.0, baseRss / 1048576.0);
     String where = whereItPays(o.compression());
-    String statement = String.format(java.util.Locale.ROOT, "%s: %.0f%% of prunable weights are zero; %s; %s; against %s:"
-        + " %s, %s, %s on %s%s%s", o.compression().id(), 100 * sp.weightSparsity(), params, macText,
+    String zeros = o.compression().prune() != null && o.compression().prune().kind() == Compression.Kind.CHANNEL
+        ? "channels removed" : String.format(java.util.Locale.ROOT, "%.0f%% of prunable weights are zero", 100 * sp.weightSparsity());
+    String statement = String.format(java.util.Locale.ROOT, "%s: %s; %s; %s; against %s:"
+        + " %s, %s, %s on %s%s%s", o.compression().id(), zeros, params, macText,
         reference.describe(), stored, packed, time, profile.runtime(), memory, where.isEmpty() ? "" : ". " + where);
     return new BuildReport.CompressionReport(o.compression().id(), sp.parameters(), sp.nonZeros(), sp.weightSparsity(),
         base, mine.length, baseGz, gz, statement, baseParams, baseMacs.dense(), macs.dense(), macs.effective(),

@@ -87,10 +87,10 @@ final class BuildCommand implements Callable<Integer> {
   boolean requireSpeedup;
 
   @Option(names = "--prune", paramLabel = "SPEC",
-      description = "Prune before quantizing: unstructured:0.8 (80% of each Conv/Gemm/MatMul weight zeroed; "
+      description = "Prune before quantizing: unstructured:0.8 (80%% of each Conv/Gemm/MatMul weight zeroed; "
           + "unstructured:0.8:global for one threshold; first and last weighted layers kept whole), "
           + "2:4 (2 of every 4 weights along the reduction axis zeroed: pays on TensorRT sparse tensor cores only), "
-          + "channel:0.3 (30% of each channel group removed from every coupled layer: really smaller).")
+          + "channel:0.3 (30%% of each channel group removed from every coupled layer: really smaller).")
   String prune;
 
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
