@@ -574,7 +574,8 @@ final class BuildJob {
     Int8Search.Candidate first = candidates.stream()
         .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
     boolean nothingToCompare = first.scheme() == PlanKind.FP32 && o.compression().isNone();
-    if (nothingToCompare || o.benchSeconds() == 0 || !first.passed()) {
+    // a compression is timed even when it failed the gate: what it would have bought is part of its report
+    if (nothingToCompare || o.benchSeconds() == 0 || !first.passed() && o.compression().isNone()) {
       String why = nothingToCompare ? "fp32 build: nothing to compare"
           : !first.passed() ? "skipped: no plan passed the gate" : "skipped (--bench-seconds 0)";
       BuildReport.Speed skipped = new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
@@ -610,7 +611,8 @@ final class BuildJob {
       }
     }
     String name = fastest.scheme().id();
-    String label = o.compression().isNone() ? name : o.compression().id() + " " + name;
+    String label = (o.compression().isNone() ? name : o.compression().id() + " " + name)
+        + (fastest.passed() ? "" : " (failed the gate)");
     BenchResult.Ratio ratio = r.ratio(name).orElseThrow();
     double fp32P50 = r.find(REFERENCE).orElseThrow().latencyMs().p50();
     double p50 = r.find(name).orElseThrow().latencyMs().p50();
