@@ -520,10 +520,12 @@ final class BuildJob {
 
   /** Where a compression pays and where it does not, in one sentence; empty when the figures say it all. */
   static String whereItPays(Compression c) {
+    String lowRank = c.lowRank() == 0 ? "" : "low-rank: each factorized weight is two layers, fewer parameters but one"
+        + " more kernel and an intermediate tensor each, which can make it slower; compare the timing above";
     if (c.prune() == null) {
-      return "";
+      return lowRank;
     }
-    return switch (c.prune().kind()) {
+    String pays = switch (c.prune().kind()) {
       case N_M -> c.prune().kept() + ":" + c.prune().groupSize() + " sparsity pays only where a kernel reads it:"
           + " TensorRT's sparse tensor cores on NVIDIA Ampere and later GPUs (up to about 2x on the matrix math);"
           + " dense CPU runtimes (ONNX Runtime CPU, TFLite/XNNPACK, the Edge TPU) store and multiply the zeros";
@@ -531,6 +533,7 @@ final class BuildJob {
           + " they show only in a compressed download";
       case CHANNEL -> "";
     };
+    return lowRank.isEmpty() ? pays : pays.isEmpty() ? lowRank : pays + "; " + lowRank;
   }
 
   /** 1234567 as "1.23M". */

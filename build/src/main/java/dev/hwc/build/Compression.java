@@ -5,6 +5,7 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.passes.Pass;
 import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.prune.ChannelPruning;
+import dev.hwc.compiler.prune.LowRankFactorization;
 import dev.hwc.compiler.prune.MagnitudePruning;
 import dev.hwc.compiler.prune.NmPruning;
 import dev.hwc.compiler.prune.PrunableWeights;
@@ -19,17 +20,33 @@ import java.util.Set;
  * how much, which layers stay whole. {@link #NONE} leaves the model as it is.
  *
  * @param prune the pruning, or null for none
+ * @param lowRank low-rank factorization of MatMul/Gemm weights after pruning: the fraction of each
+ *     weight's energy kept, in (0, 1]; 0 for none
  */
-public record Compression(Pruning prune) {
-  public static final Compression NONE = new Compression(null);
+public record Compression(Pruning prune, double lowRank) {
+  public static final Compression NONE = new Compression(null, 0);
 
-  public boolean isNone() {
-    return prune == null;
+  public Compression {
+    if (lowRank != 0 && !(lowRank > 0 && lowRank <= 1)) {
+      throw new BadInputException("--low-rank " + lowRank + ": expected the kept energy, a fraction in (0, 1], e.g. 0.9");
+    }
   }
 
-  /** A short id for reports and file names: {@code none}, {@code unstructured-0.80}. */
+  public Compression(Pruning prune) {
+    this(prune, 0);
+  }
+
+  public boolean isNone() {
+    return prune == null && lowRank == 0;
+  }
+
+  /** A short id for reports and file names: {@code none}, {@code unstructured-0.80}, {@code lowrank-0.90}. */
   public String id() {
-    return isNone() ? "none" : prune.id();
+    if (isNone()) {
+      return "none";
+    }
+    String lr = lowRank == 0 ? "" : String.format(Locale.ROOT, "lowrank-%.2f", lowRank);
+    return prune == null ? lr : lowRank == 0 ? prune.id() : prune.id() + "+" + lr;
   }
 
   /**
@@ -49,6 +66,9 @@ public record Compression(Pruning prune) {
         case CHANNEL -> out.add(new ChannelPruning(prune.amount(),
             prune.protectedLayers() != null ? Set.copyOf(prune.protectedLayers()) : Set.of()));
       }
+    }
+    if (lowRank > 0) { // first and last weighted layers kept whole, as for pruning
+      out.add(LowRankFactorization.byEnergy(lowRank, Set.copyOf(PrunableWeights.firstAndLast(g))));
     }
     return out;
   }

@@ -120,5 +120,8 @@ class PruneBuildTest {
     assertEquals(2, nm.kept());
     assertEquals(4, nm.groupSize());
     assertEquals(Compression.Kind.CHANNEL, Compression.Pruning.parse("channel:30%").kind());
+    BadInputException lr = assertThrows(BadInputException.class, () -> new Compression(null, 1.5));
+    assertTrue(lr.getMessage().startsWith("--low-rank 1.5"), lr.getMessage());
+    assertEquals("channel-0.30+lowrank-0.90", new Compression(Compression.Pruning.parse("channel:0.3"), 0.9).id());
   }
 }

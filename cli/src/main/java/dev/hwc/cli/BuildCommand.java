@@ -93,6 +93,11 @@ final class BuildCommand implements Callable<Integer> {
           + "channel:0.3 (30%% of each channel group removed from every coupled layer: really smaller).")
   String prune;
 
+  @Option(names = "--low-rank", paramLabel = "E",
+      description = "After pruning, factorize MatMul/Gemm weights by truncated SVD into two layers, keeping the fraction E"
+          + " of each weight's energy (e.g. 0.9); weights it would not shrink stay; first and last layers kept whole.")
+  Double lowRank;
+
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
       description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
   double benchSeconds;
@@ -166,7 +171,7 @@ final class BuildCommand implements Callable<Integer> {
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
         .output(out)
         .replaceOutput(force)
-        .compression(prune == null ? Compression.NONE : new Compression(Compression.Pruning.parse(prune)))
+        .compression(new Compression(prune == null ? null : Compression.Pruning.parse(prune), lowRank == null ? 0 : lowRank))
         .build();
     PrintWriter w = spec.commandLine().getOut();
     BuildResult result;
