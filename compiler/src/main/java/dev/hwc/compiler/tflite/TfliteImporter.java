@@ -190,7 +190,7 @@ final class TfliteImporter {
       if (t == null) {
         throw new BadInputException("TFLite model " + source + ": tensor " + i + " is missing from the tensor table");
       }
-      if (t.shapeLength() > MAX_RANK) {
+      if (t.shapeLength() < 0 || t.shapeLength() > MAX_RANK) {
         throw new BadInputException("TFLite model " + source + ": tensor " + i + " has rank " + t.shapeLength()
             + " (at most " + MAX_RANK + " is read)");
       }
@@ -314,13 +314,19 @@ final class TfliteImporter {
       return null;
     }
     org.tensorflow.lite.schema.Buffer buf = model.buffers((int) b);
-    if (buf.dataLength() == 0) {
+    if (buf == null || buf.dataLength() == 0) {
       return null;
+    }
+    if (buf.dataLength() < 0) {
+      throw new BadInputException("TFLite model " + source + ": buffer " + b + " has a negative length (corrupt flatbuffer)");
     }
     ByteBuffer bb = buf.dataAsByteBuffer();
     byte[] out = new byte[buf.dataLength()];
     bb.duplicate().get(out);
-    long want = Arrays.stream(shape(tt)).asLongStream().reduce(1, (x, y) -> x * y) * dtype(tt).byteSize;
+    long want = dtype(tt).byteSize;
+    for (int d : shape(tt)) {
+      want = want > out.length ? want : want * d; // stops growing past the data's size: no overflow
+    }
     if (want != out.length) {
       throw new BadInputException("TFLite model " + source + ": tensor '" + tt.name() + "' holds " + out.length
           + " bytes, its shape " + Arrays.toString(shape(tt)) + " needs " + want);
