@@ -35,12 +35,14 @@ import java.util.Objects;
  * @param output the folder to write (artifact, report.json, edgetpu-report.json); null to write
  *     nothing and return the results in memory
  * @param replaceOutput replace {@code output} when it exists (else the build refuses it)
+ * @param maxSegments for a target that partitions once (the Edge TPU): the most TPU segments of the
+ *     segmented deployment written beside the single file (default 3)
  */
 public record BuildRequest(ModelInput model, Profile profile, Precision precision, Scheme scheme,
     SampleSource calibration, SampleSource eval, Calibration calibrationMethod, Double minCosine, Double minIoU,
     Map<String, OutputKind> outputKinds, List<String> keepFloat, Map<String, long[]> shapes, int randomSamples,
     double benchSeconds, boolean requireSpeedup, boolean nchwIo, TfliteLowering.IoType ioType, Path output,
-    boolean replaceOutput) {
+    boolean replaceOutput, int maxSegments) {
 
   public BuildRequest {
     Objects.requireNonNull(model, "model");
@@ -76,6 +78,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     b.ioType = ioType;
     b.output = output;
     b.replaceOutput = replaceOutput;
+    b.maxSegments = maxSegments;
     return b;
   }
 
@@ -100,6 +103,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     private TfliteLowering.IoType ioType;
     private Path output;
     private boolean replaceOutput;
+    private int maxSegments = dev.hwc.backends.tflite.EdgeTpuSegments.DEFAULT_MAX_SEGMENTS;
 
     private Builder(ModelInput model, Profile profile) {
       this.model = model;
@@ -123,11 +127,12 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     public Builder ioType(TfliteLowering.IoType t) { ioType = t; return this; }
     public Builder output(Path folder) { output = folder; return this; }
     public Builder replaceOutput(boolean b) { replaceOutput = b; return this; }
+    public Builder maxSegments(int n) { maxSegments = n; return this; }
 
     public BuildRequest build() {
       return new BuildRequest(model, profile, precision, scheme, calibration, eval, calibrationMethod, minCosine, minIoU,
           outputKinds, keepFloat, shapes, randomSamples, benchSeconds, requireSpeedup, nchwIo, ioType, output,
-          replaceOutput);
+          replaceOutput, maxSegments);
     }
   }
 }

@@ -147,6 +147,93 @@ public final class Deployment implements RuntimeSession {
         + ", run on the CPU here), each: " + (sessions.isEmpty() ? "" : sessions.get(0).describe());
   }
 
+  /**
+   * This deployment seen with its source model's IO (as {@link SourceIoSession} sees one file): float
+   * inputs in the IR's layout, permuted and quantized with the graph inputs' params; outputs
+   * dequantized and permuted back. What lets the per-output guard judge the chain against the float model.
+   */
+  public RuntimeSession sourceIo() {
+    Deployment d = this;
+    return new RuntimeSession() {
+      @Override
+      public List<Value> inputs() {
+        return manifest.inputs().stream().map(b -> new Value(b.name(), DType.FLOAT, Shape.of(sourceShape(b)))).toList();
+      }
+
+      @Override
+      public List<Value> outputs() {
+        return manifest.outputs().stream().map(b -> new Value(b.name(), DType.FLOAT, Shape.of(sourceShape(b)))).toList();
+      }
+
+      @Override
+      public Map<String, Tensor> run(Map<String, Tensor> feed) {
+        Map<String, Tensor> raw = d.run(fromSource(feed));
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (EdgeTpuSegments.Binding b : manifest.outputs()) {
+          out.put(b.name(), toSource(b, raw.get(b.name())));
+        }
+        return out;
+      }
+
+      @Override
+      public String describe() {
+        return d.describe() + ", source IO";
+      }
+
+      @Override
+      public void close() {
+        d.close();
+      }
+    };
+  }
+
+  private static long[] sourceShape(EdgeTpuSegments.Binding b) {
+    long[] shape = java.util.Arrays.stream(b.shape()).asLongStream().toArray();
+    return "NHWC".equals(b.layout()) ? Layout.permuted(shape, Layout.TO_IR) : shape;
+  }
+
+  /** Source-model inputs (float, IR layout) as this deployment's graph inputs (NHWC, int8 where they are). */
+  public Map<String, Tensor> fromSource(Map<String, Tensor> feed) {
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    for (EdgeTpuSegments.Binding b : manifest.inputs()) {
+      Tensor t = feed.get(b.name());
+      if (t == null) {
+        throw new BadInputException("the deployment needs input '" + b.name() + "'");
+      }
+      if ("NHWC".equals(b.layout()) && t.rank() == 4) {
+        t = Tensor.ofBytes(t.dtype(), Layout.permuted(t.shape(), Layout.TO_NHWC),
+            Layout.permute(t.bytes(), t.shape(), Layout.TO_NHWC, t.dtype().byteSize));
+      }
+      boolean integer = b.dtype().equals("int8") || b.dtype().equals("uint8");
+      if (t.dtype() == DType.FLOAT && integer && b.scale() != null) {
+        double[] d = t.toDoubles();
+        long lo = b.dtype().equals("uint8") ? 0 : -128;
+        long hi = b.dtype().equals("uint8") ? 255 : 127;
+        for (int i = 0; i < d.length; i++) {
+          d[i] = Math.max(lo, Math.min(hi, Math.round(d[i] / b.scale()) + b.zeroPoint()));
+        }
+        t = Tensor.fromDoubles(DType.valueOf(b.dtype().toUpperCase(Locale.ROOT)), t.shape(), d);
+      }
+      in.put(b.name(), t);
+    }
+    return in;
+  }
+
+  private static Tensor toSource(EdgeTpuSegments.Binding b, Tensor t) {
+    if ((t.dtype() == DType.INT8 || t.dtype() == DType.UINT8) && b.scale() != null) {
+      double[] d = t.toDoubles();
+      for (int i = 0; i < d.length; i++) {
+        d[i] = (d[i] - b.zeroPoint()) * b.scale();
+      }
+      t = Tensor.fromDoubles(DType.FLOAT, t.shape(), d);
+    }
+    if ("NHWC".equals(b.layout()) && t.rank() == 4) {
+      t = Tensor.ofBytes(t.dtype(), Layout.permuted(t.shape(), Layout.TO_IR),
+          Layout.permute(t.bytes(), t.shape(), Layout.TO_IR, t.dtype().byteSize));
+    }
+    return t;
+  }
+
   @Override
   public void close() {
     for (TfliteSession s : sessions) {

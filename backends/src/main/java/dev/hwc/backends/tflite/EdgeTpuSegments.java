@@ -33,8 +33,11 @@ public final class EdgeTpuSegments {
    *
    * @param producer the part that writes it, -1 for a graph input
    * @param bytes bytes per inference
+   * @param layout for graph inputs and outputs, how the source model's tensor is held ("NHWC": permuted
+   *     from the source's NCHW; "IR": as in the source); null for tensors between parts
    */
-  public record Binding(String name, int[] shape, String dtype, Float scale, Long zeroPoint, long bytes, int producer) {}
+  public record Binding(String name, int[] shape, String dtype, Float scale, Long zeroPoint, long bytes, int producer,
+      String layout) {}
 
   /**
    * One part in run order.
@@ -83,13 +86,13 @@ public final class EdgeTpuSegments {
       s.append(String.format(Locale.ROOT, "segmented deployment: %d part%s, %d TPU segment%s (--max-segments %d); "
           + "MACs in TPU segments %.1f%% (single file %.1f%%)%n", parts.size(), parts.size() == 1 ? "" : "s",
           tpuSegments(), tpuSegments() == 1 ? "" : "s", maxSegments, 100 * tpuMacShare, 100 * singleFileTpuMacShare));
-      s.append(String.format(Locale.ROOT, "%-4s  %-7s  %-9s  %13s  %6s  %-24s  %10s  %10s%n", "part", "runtime", "ops",
-          "MACs", "share", "params", "in bytes", "out bytes"));
+      s.append(String.format(Locale.ROOT, "%-4s  %-7s  %4s  %-9s  %13s  %6s  %-24s  %10s  %10s%n", "part", "runtime",
+          "ops", "op range", "MACs", "share", "param bytes", "in bytes", "out bytes"));
       for (Part p : parts) {
         String params = String.format(Locale.ROOT, "%,d", p.paramBytes())
-            + (p.onTpu() && onChipBytes >= 0 ? (p.cached() ? " (cached)" : " (> on-chip)") : "");
-        s.append(String.format(Locale.ROOT, "%-4d  %-7s  %-9s  %,13d  %5.1f%%  %-24s  %,10d  %,10d%n", p.index(),
-            p.runtime(), "#" + p.firstOp() + "-" + (p.firstOp() + p.ops() - 1), p.macs(),
+            + (p.onTpu() && onChipBytes >= 0 ? (p.cached() ? " (cached on chip)" : " (> on-chip cache)") : "");
+        s.append(String.format(Locale.ROOT, "%-4d  %-7s  %4d  %-9s  %,13d  %5.1f%%  %-24s  %,10d  %,10d%n", p.index(),
+            p.runtime(), p.ops(), "#" + p.firstOp() + "-" + (p.firstOp() + p.ops() - 1), p.macs(),
             macsTotal == 0 ? 0.0 : 100.0 * p.macs() / macsTotal, params, p.bytesIn(), p.bytesOut()));
       }
       s.append(String.format(Locale.ROOT, "host moves %,d bytes per inference between parts", boundaryBytes()));
@@ -149,6 +152,7 @@ public final class EdgeTpuSegments {
       }
     }
     Map<Integer, String> names = bindingNames(m);
+    Map<String, String> layouts = ioLayouts(m);
     List<Part> parts = new ArrayList<>();
     long total = r.macsTotal();
     long onTpu = 0;
@@ -173,13 +177,13 @@ public final class EdgeTpuSegments {
       int part = k;
       parts.add(new Part(k, tpu ? "edgetpu" : "cpu", c[0], c[1] - c[0], macs, params,
           tpu && r.onChipBytes() >= 0 && params <= r.onChipBytes(),
-          ins.stream().map(t -> binding(m, t, names, producedBy.getOrDefault(t, -1))).toList(),
-          outs.stream().map(t -> binding(m, t, names, part)).toList()));
+          ins.stream().map(t -> binding(m, t, names, producedBy.getOrDefault(t, -1), layouts)).toList(),
+          outs.stream().map(t -> binding(m, t, names, part, layouts)).toList()));
     }
     double share = total == 0 ? (parts.stream().allMatch(Part::onTpu) ? 1 : 0) : (double) onTpu / total;
     return new Plan(r.target(), maxSegments, List.copyOf(parts), total, onTpu, share, r.tpuMacShare(), r.onChipBytes(),
-        m.inputs.stream().map(t -> binding(m, t, names, -1)).toList(),
-        m.outputs.stream().map(t -> binding(m, t, names, producedBy.getOrDefault(t, -1))).toList());
+        m.inputs.stream().map(t -> binding(m, t, names, -1, layouts)).toList(),
+        m.outputs.stream().map(t -> binding(m, t, names, producedBy.getOrDefault(t, -1), layouts)).toList());
   }
 
   /** Part k of a plan as a model of its own: its ops, their tensors, boundary tensors as its IO. */
@@ -316,7 +320,19 @@ public final class EdgeTpuSegments {
     return out;
   }
 
-  private static Binding binding(TflModel m, int t, Map<Integer, String> names, int producer) {
+  /** Graph IO name to layout, from the lowering's {@value TfliteLowering#IO_METADATA} metadata. */
+  private static Map<String, String> ioLayouts(TflModel m) {
+    Map<String, String> out = new HashMap<>();
+    for (String entry : m.metadata.getOrDefault(TfliteLowering.IO_METADATA, "").split(";")) {
+      int eq = entry.lastIndexOf('=');
+      if (eq > 0) {
+        out.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  private static Binding binding(TflModel m, int t, Map<Integer, String> names, int producer, Map<String, String> layouts) {
     TflModel.Tensor x = m.tensor(t);
     boolean q = x.quant != null && x.quant.scale().length == 1;
     int elem = switch (x.type) {
@@ -326,7 +342,8 @@ public final class EdgeTpuSegments {
       default -> 4;
     };
     return new Binding(names.get(t), x.shape.clone(), TflModel.typeName(x.type).toLowerCase(Locale.ROOT),
-        q ? x.quant.scale()[0] : null, q ? x.quant.zeroPoint()[0] : null, x.elements() * elem, producer);
+        q ? x.quant.scale()[0] : null, q ? x.quant.zeroPoint()[0] : null, x.elements() * elem, producer,
+        m.inputs.contains(t) || m.outputs.contains(t) ? layouts.getOrDefault(x.name, "IR") : null);
   }
 
   private static long macs(EdgeTpuReport.Report r, int from, int to) {
