@@ -31,7 +31,7 @@ public final class Runtimes {
     if (name.endsWith(".onnx")) {
       return "onnxruntime";
     }
-    if (name.endsWith(".tflite")) {
+    if (name.endsWith(".tflite") || name.endsWith(".json")) { // .json: a segmented deployment's deploy.json
       return "tflite";
     }
     if (name.endsWith(".engine") || name.endsWith(".plan") || name.endsWith(".trt")) {
@@ -44,7 +44,7 @@ public final class Runtimes {
   public static List<String> extensions(String id) {
     return switch (id) {
       case "onnxruntime", "onnxruntime-cuda" -> List.of(".onnx");
-      case "tflite" -> List.of(".tflite");
+      case "tflite" -> List.of(".tflite", ".json");
       case "tensorrt" -> List.of(".onnx", ".engine", ".plan", ".trt");
       default -> List.of();
     };
