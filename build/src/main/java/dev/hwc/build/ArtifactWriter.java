@@ -86,19 +86,15 @@ public final class ArtifactWriter {
   }
 
   /**
-   * For a target that partitions once: lowers {@code g} again as {@link #write} did (the same bytes,
-   * checked against {@code artifact}), cuts it into TPU segments and CPU parts and writes each part
-   * beside it as {@code STEM_partK.tflite}; returns the plan and the manifest (deploy.json's content).
+   * For a target that partitions once: cuts the artifact's own lowering (the model its mapping report
+   * judged, not lowered again) into TPU segments and CPU parts and writes each part beside it as
+   * {@code STEM_partK.tflite}; returns the plan and the manifest (deploy.json's content).
    */
-  public Segments writeSegments(Graph g, Path artifact, Path dir, String stem, int maxSegments) throws IOException {
-    TfliteLowering.Result r = TfliteLowering.lower(g, dev.hwc.backends.tflite.TfliteBackend.options(profile,
-        new TargetBackend.Options(false, ioType == null ? null : ioName(ioType), nchwIo)));
-    if (!java.util.Arrays.equals(dev.hwc.backends.tflite.TflWriter.write(r.model()), Files.readAllBytes(artifact))) {
-      throw new IllegalStateException("the lowering for the segments differs from the artifact's");
-    }
-    dev.hwc.backends.tflite.EdgeTpuReport.Report report = dev.hwc.backends.tflite.EdgeTpuReport.analyze(r.model(), g, profile);
-    dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan = dev.hwc.backends.tflite.EdgeTpuSegments.plan(r.model(), report, maxSegments);
-    return new Segments(plan, dev.hwc.backends.tflite.EdgeTpuSegments.write(r.model(), plan, dir, stem,
+  public static Segments writeSegments(dev.hwc.backends.tflite.EdgeTpuReport.Report report, Path artifact, Path dir,
+      String stem, int maxSegments) throws IOException {
+    dev.hwc.backends.tflite.TflModel m = report.model();
+    dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan = dev.hwc.backends.tflite.EdgeTpuSegments.plan(m, report, maxSegments);
+    return new Segments(plan, dev.hwc.backends.tflite.EdgeTpuSegments.write(m, plan, dir, stem,
         artifact.getFileName().toString()));
   }
 

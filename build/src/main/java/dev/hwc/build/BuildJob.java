@@ -168,7 +168,7 @@ final class BuildJob {
       BuildReport.Segmented segmented = null;
       if (edgeTpu != null) { // a target that partitions once: the segmented deployment beside the single file
         String stem = artifact.getFileName().toString().replaceFirst("\\.tflite$", "");
-        segments = writer.writeSegments(chosen.graph(), artifact, staging.dir(), stem, o.maxSegments());
+        segments = ArtifactWriter.writeSegments(edgeTpu, artifact, staging.dir(), stem, o.maxSegments());
         Path deploy = staging.dir().resolve(DEPLOY_MANIFEST);
         json.writeValue(deploy.toFile(), segments.manifest());
         segmented = segmented(segments, artifact, deploy, eval, s.eval());

@@ -40,6 +40,17 @@ public final class Runtimes {
     throw new BadInputException("cannot tell the runtime of " + artifact + " from its extension; pass --runtime");
   }
 
+  /** Bytes of an artifact: the file's, or for a segmented deployment's deploy.json, its parts' and its own. */
+  public static long artifactBytes(Path artifact) throws java.io.IOException {
+    long bytes = java.nio.file.Files.size(artifact);
+    if (artifact.getFileName().toString().endsWith(".json")) {
+      for (var p : dev.hwc.backends.tflite.Deployment.read(artifact).parts()) {
+        bytes += java.nio.file.Files.size(artifact.toAbsolutePath().getParent().resolve(p.file()));
+      }
+    }
+    return bytes;
+  }
+
   /** The file extensions a runtime takes. */
   public static List<String> extensions(String id) {
     return switch (id) {
