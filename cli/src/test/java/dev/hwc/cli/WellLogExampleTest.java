@@ -168,6 +168,14 @@ class WellLogExampleTest {
         out.resolve("welllog_int8.tflite").toString());
     assertEquals(0, run.code(), run.out() + run.err());
     assertTrue(run.out().contains("every output byte equal"), run.out());
+    CliTest.Result random = CliTest.hwc("run", out.resolve("deploy.json").toString(), "--seed", "3");
+    assertEquals(0, random.code(), random.out() + random.err());
+    assertTrue(random.out().contains("inputs: seeded random (seed 3)") && random.out().contains("masks"), random.out());
+    CliTest.Result missing = CliTest.hwc("run", out.resolve("nothing.json").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("no deployment manifest at"), missing.err());
+    CliTest.Result notOne = CliTest.hwc("run", out.resolve("report.json").toString());
+    assertEquals(2, notOne.code(), notOne.err());
 
     // inspect judges the same lowered op list: same mapped count, same split op, same reasons op by op
     Path model = dir.resolve("welllog.onnx");
