@@ -179,10 +179,19 @@ final class BuildJob {
         listener.info(compression.statement());
         notes.add(compression.statement());
       }
-      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
-          s.description(), gate, m.speed(), curves, compression);
-      OutputStaging.deleteRecursively(work);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ArtifactWriter.Segments segments = null;
+      BuildReport.Segmented segmented = null;
+      if (edgeTpu != null) { // a target that partitions once: the segmented deployment beside the single file
+        String stem = artifact.getFileName().toString().replaceFirst("\\.tflite$", "");
+        segments = ArtifactWriter.writeSegments(edgeTpu, artifact, staging.dir(), stem, o.maxSegments());
+        Path deploy = staging.dir().resolve(DEPLOY_MANIFEST);
+        json.writeValue(deploy.toFile(), segments.manifest());
+        segmented = segmented(segments, artifact, deploy, eval, s.eval());
+      }
+      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
+          s.description(), gate, m.speed(), curves, compression, segmented);
+      OutputStaging.deleteRecursively(work);
       json.writeValue(staging.dir().resolve("report.json").toFile(), report);
       if (edgeTpu != null) {
         json.writeValue(staging.dir().resolve("edgetpu-report.json").toFile(), edgeTpu);
@@ -198,7 +207,8 @@ final class BuildJob {
       BuildResult.Artifact a = new BuildResult.Artifact(artifact.getFileName().toString(), writer.format(),
           folder == null ? null : folder.resolve(artifact.getFileName()),
           folder == null ? Files.readAllBytes(artifact) : null, report.artifact().sha256(), report.artifact().bytes());
-      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder);
+      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder,
+          Optional.ofNullable(segments).map(ArtifactWriter.Segments::plan));
       if (!chosen.passed()) {
         throw new CheckFailedException(gate.failure(chosen.fidelity()) + "; no plan passed, no artifact written", result);
       }
@@ -208,6 +218,40 @@ final class BuildJob {
       staging.commit();
       return result;
     }
+  }
+
+  /** The segmented deployment's manifest, beside the single-file artifact. */
+  static final String DEPLOY_MANIFEST = "deploy.json";
+
+  /**
+   * The segmented deployment's facts: its chain run against the single file on every eval sample
+   * (the same int8 kernels: every output byte must agree) and judged against the input model per output.
+   */
+  private BuildReport.Segmented segmented(ArtifactWriter.Segments seg, Path artifact, Path deploy, Evaluation eval,
+      SampleSet samples) throws Exception {
+    boolean identical = true;
+    try (var one = new dev.hwc.backends.tflite.TfliteRuntime().open(artifact, dev.hwc.backends.SessionOptions.DEFAULT);
+        var chain = dev.hwc.backends.tflite.Deployment.load(deploy)) {
+      for (int i = 0; i < samples.size(); i++) {
+        var feed = chain.fromSource(samples.get(i));
+        var want = one.run(feed);
+        var got = chain.run(feed);
+        for (String out : want.keySet()) {
+          identical &= java.util.Arrays.equals(want.get(out).bytes(), got.get(out).bytes());
+        }
+      }
+    }
+    if (!identical) {
+      String warn = "WARNING: the segmented deployment's outputs differ from the single file's on this machine's TFLite";
+      listener.info(warn);
+      notes.add(warn);
+    }
+    List<OutputFidelity> f = eval.compare(deploy);
+    var plan = seg.plan();
+    List<String> commands = seg.manifest().parts().stream().filter(p -> p.edgetpuCompiler() != null)
+        .map(dev.hwc.backends.tflite.EdgeTpuSegments.ManifestPart::edgetpuCompiler).toList();
+    return new BuildReport.Segmented(DEPLOY_MANIFEST, plan.maxSegments(), plan.parts().size(), plan.tpuSegments(),
+        plan.singleFileTpuMacShare(), plan.tpuMacShare(), plan.boundaryBytes(), commands, identical, samples.size(), f);
   }
 
   /** Folders an output folder must never be or contain: the model's, and the calibration and eval folders. */
@@ -559,7 +603,8 @@ final class BuildJob {
 
   private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
       Runtime runtime, Precision precision, Evaluation eval, String sampleSource, Gate gate, BuildReport.Speed speed,
-      List<CurveResult> curves, BuildReport.CompressionReport compression) throws IOException {
+      List<CurveResult> curves, BuildReport.CompressionReport compression, BuildReport.Segmented segmented)
+      throws IOException {
     ModelStats before = ModelStats.of(source);
     ModelStats after = ModelStats.of(chosen.graph());
     List<BuildReport.Candidate> cands = new ArrayList<>();
@@ -582,7 +627,7 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed, compression);
+        speed, compression, segmented);
   }
 
   static Runtime find(String id) {

@@ -24,7 +24,24 @@ public record BuildReport(
     Artifact artifact,
     Fidelity fidelity,
     Speed speed,
-    CompressionReport compression) {
+    CompressionReport compression,
+    Segmented segmented) {
+
+  /**
+   * For a target that partitions once (the Edge TPU): the segmented deployment written beside the
+   * single file, its TPU MAC share beside the single file's, and the Edge TPU compiler command for
+   * each TPU segment. Null for other targets.
+   *
+   * @param manifest the deployment's manifest file (deploy.json)
+   * @param boundaryBytes bytes the host moves between parts per inference
+   * @param identicalToSingleFile whether the chain's outputs equal the single file's, byte for byte, on
+   *     every eval sample (both on this machine's TFLite interpreter)
+   * @param samplesCompared eval samples that comparison ran on
+   * @param outputs the chain judged against the input model per output, as the artifact is
+   */
+  public record Segmented(String manifest, int maxSegments, int parts, int tpuSegments, double singleFileTpuMacShare,
+      double segmentedTpuMacShare, long boundaryBytes, List<String> edgetpuCompilerCommands,
+      boolean identicalToSingleFile, int samplesCompared, List<OutputFidelity> outputs) {}
 
   public record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 

@@ -186,7 +186,7 @@ public final class Bench {
 
     static Slot start(BenchTarget t, BenchOptions o, Consumer<String> progress) throws IOException {
       String runtime = Runtimes.resolve(t.runtime(), t.artifact());
-      Slot s = new Slot(t, runtime, Files.size(t.artifact()));
+      Slot s = new Slot(t, runtime, Runtimes.artifactBytes(t.artifact()));
       List<String> args = new ArrayList<>(List.of("--artifact", t.artifact().toAbsolutePath().toString(),
           "--runtime", runtime, "--threads", Integer.toString(t.threads()), "--seed", Long.toString(o.seed())));
       Path inputs = o.inputs() != null ? o.inputs()
