@@ -100,7 +100,7 @@ final class SweepJob {
   private static SweepResult withFolder(SweepResult s, Path dir) {
     return new SweepResult(s.schema(), s.hwcVersion(), s.target(), s.model(), s.modelSha256(), s.evalSource(),
         s.gate(), s.rate(), s.currency(), s.baselineBand(), s.kneeMethod(), s.candidates(), s.series(), s.wall(),
-        s.operatingPoint(), s.notes(), dir);
+        s.operatingPoint(), s.paretoBySize(), s.paretoByCost(), s.notes(), dir);
   }
 
   // ---- building and measuring ------------------------------------------------------------------
@@ -363,7 +363,35 @@ final class SweepJob {
         new SweepResult.GateFigures(gate.minCosine(), gate.maxRelativeL2(), gate.minIoU()), r.rate(),
         r.prices().currency(), band, "Kneedle (Satopaa et al. 2011) on the weakest output's metric along each series, "
         + "S=" + Knee.SENSITIVITY + ", min drop " + MIN_DROP + "; wall = the step after the knee, or earlier the first "
-        + "candidate failing the gate or with fragmented curves", cs, series, headWall, headOp, List.copyOf(notes), null);
+        + "candidate failing the gate or with fragmented curves", cs, series, headWall, headOp,
+        pareto(cs, c -> (double) c.gzipBytes()), pareto(cs, c -> c.cost() == null ? null : c.cost().eurPerMonth()),
+        List.copyOf(notes), null);
+  }
+
+  /**
+   * The Pareto frontier of the weakest output's metric (higher is better) against a cost (lower is
+   * better): the built candidates no other candidate matches or beats on both, one strictly; ordered by cost.
+   */
+  static List<String> pareto(List<SweepResult.Candidate> cs,
+      java.util.function.Function<SweepResult.Candidate, Double> cost) {
+    List<SweepResult.Candidate> pts = cs.stream().filter(c -> c.built() && cost.apply(c) != null).toList();
+    List<SweepResult.Candidate> front = new ArrayList<>();
+    for (SweepResult.Candidate a : pts) {
+      boolean dominated = false;
+      for (SweepResult.Candidate b : pts) {
+        double ca = cost.apply(a);
+        double cb = cost.apply(b);
+        if (b != a && b.weakest() >= a.weakest() && cb <= ca && (b.weakest() > a.weakest() || cb < ca)) {
+          dominated = true;
+          break;
+        }
+      }
+      if (!dominated) {
+        front.add(a);
+      }
+    }
+    front.sort(Comparator.comparingDouble(c -> cost.apply(c)));
+    return front.stream().map(SweepResult.Candidate::id).toList();
   }
 
   /** The cheaper operating point (EUR/month when both are priced, else the smaller gzipped artifact). */

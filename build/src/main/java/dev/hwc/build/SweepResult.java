@@ -25,14 +25,16 @@ import java.util.Map;
  * @param series each series (precision and compression kind) with its own knee, wall and operating point
  * @param wall the wall of the headline series (null when nothing broke)
  * @param operatingPoint the shippable candidate (null when none passes before the wall)
+ * @param paretoBySize built candidates no other beats on both the weakest output and the gzipped size, by size
+ * @param paretoByCost the same against EUR/month (timed candidates only)
  * @param notes plain statements (baseline used, candidates not built, timing skipped)
  * @param folder where it was written (not in sweep.json)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record SweepResult(int schema, String hwcVersion, String target, String model, String modelSha256,
     String evalSource, GateFigures gate, double rate, String currency, double[] baselineBand, String kneeMethod,
-    List<Candidate> candidates, List<Series> series, Wall wall, OperatingPoint operatingPoint, List<String> notes,
-    @JsonIgnore Path folder) {
+    List<Candidate> candidates, List<Series> series, Wall wall, OperatingPoint operatingPoint,
+    List<String> paretoBySize, List<String> paretoByCost, List<String> notes, @JsonIgnore Path folder) {
 
   public static final int SCHEMA = 1;
 

@@ -94,6 +94,11 @@ class SweepTest {
     double wideAtWall = wall.tracks().stream().filter(t -> t.name().equals(wide)).findFirst().orElseThrow().value();
     assertTrue(wideAtWall > 0.9999, "the wide output stays flat: " + wideAtWall);
     assertTrue(r.wall().signals().stream().anyMatch(s -> s.startsWith("gate fails")), r.wall().signals().toString());
+    // the frontier of weakest against gzipped size: non-empty, by size, every point built
+    assertFalse(r.paretoBySize().isEmpty());
+    List<Long> sizes = r.paretoBySize().stream().map(id -> r.find(id).orElseThrow().gzipBytes()).toList();
+    assertEquals(sizes.stream().sorted().toList(), sizes);
+    assertTrue(r.paretoByCost().isEmpty(), "not timed: no cost frontier");
     // not built, with the reason
     SweepResult.Candidate unknown = r.find("fp32/lowrank:0.5").orElseThrow();
     assertFalse(unknown.built());

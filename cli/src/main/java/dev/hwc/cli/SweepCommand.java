@@ -203,6 +203,10 @@ final class SweepCommand implements Callable<Integer> {
     }
     w.println(r.operatingPoint() == null ? "operating point: none passes the gate before the wall"
         : r.operatingPoint().statement());
+    w.println("Pareto frontier, weakest output vs gzipped size: " + String.join(", ", r.paretoBySize()));
+    if (!r.paretoByCost().isEmpty()) {
+      w.println("Pareto frontier, weakest output vs " + r.currency() + "/month: " + String.join(", ", r.paretoByCost()));
+    }
     if (r.folder() != null) {
       w.println("wrote " + r.folder().resolve("sweep.json") + ", sweep.csv, envelope.html, envelope.svg"
           + (java.nio.file.Files.exists(r.folder().resolve("envelope.png")) ? ", envelope.png" : "")
