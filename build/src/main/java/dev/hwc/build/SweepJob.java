@@ -206,7 +206,7 @@ final class SweepJob {
     } catch (CheckFailedException ex) {
       b = ex.result();
     } catch (BadInputException ex) {
-      if (r.model().file() == null && !r.model().isBundledExample() && r.model().graph() == null) {
+      if (e.id().equals(baselineId())) { // the uncompressed baseline cannot be built: the input is bad, not the candidate
         throw ex;
       }
       listener.info("not built: " + e.id() + ": " + ex.getMessage());

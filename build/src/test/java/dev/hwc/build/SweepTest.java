@@ -137,6 +137,39 @@ class SweepTest {
   }
 
   @Test
+  void anInterruptedSweepLeavesOnlyItsCacheAndResumes() throws Exception {
+    Path out = dir.resolve("interrupted");
+    RuntimeException stop = new RuntimeException("interrupted");
+    RuntimeException thrown = assertThrows(RuntimeException.class, () -> Compiler.sweep(request(out), new SweepListener() {
+      @Override
+      public void candidateFinished(int i, int n, SweepResult.Candidate c, boolean fromCache) {
+        if (i == 3) {
+          throw stop;
+        }
+      }
+    }));
+    assertEquals(stop, thrown);
+    try (var s = Files.list(out)) {
+      assertEquals(List.of(".hwc-sweep", "cache"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no results, no staging: only the marker and the finished candidates");
+    }
+    try (var s = Files.list(out.resolve("cache"))) {
+      assertEquals(3, s.count());
+    }
+    AtomicInteger cached = new AtomicInteger();
+    Compiler.sweep(request(out), new SweepListener() {
+      @Override
+      public void candidateFinished(int i, int n, SweepResult.Candidate c, boolean fromCache) {
+        if (fromCache) {
+          cached.incrementAndGet();
+        }
+      }
+    });
+    assertEquals(3, cached.get(), "the resumed sweep reuses what the interrupted one finished");
+    assertTrue(Files.isRegularFile(out.resolve("sweep.json")));
+  }
+
+  @Test
   void aForeignFolderIsRefusedBeforeAnyWork() throws Exception {
     Path out = Files.createDirectories(dir.resolve("mine"));
     Files.writeString(out.resolve("notes.txt"), "keep");
