@@ -25,10 +25,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-    description = {"Build a grid of (precision x compression) candidates for a target, measure each per output on",
-        "held-out data, time and price it, and find the wall where the weakest output breaks and the operating",
-        "point just before it. Writes sweep.json, sweep.csv and envelope.html (+ .svg, .png with Chromium).",
-        "Without MODEL, sweeps the bundled example with its own calibration and eval data."})
+    description = {"Build a grid of (precision x compression) candidates for a target, measure",
+        "each per output on held-out data, time and price it, and find the wall where",
+        "the weakest output breaks and the operating point just before it. Writes",
+        "sweep.json, sweep.csv, envelope.html (+ .svg, .png with headless Chromium).",
+        "Without MODEL, sweeps the bundled example with its own calib and eval data."})
 final class SweepCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", arity = "0..1", description = "The model file (.onnx). Default: the bundled example.")
   Path model;
