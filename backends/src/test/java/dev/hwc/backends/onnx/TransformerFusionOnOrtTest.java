@@ -206,6 +206,18 @@ class TransformerFusionOnOrtTest {
     }
   }
 
+  /** With static shapes (--shape) the standard passes make the mask's two Unsqueezes one Reshape; still fused. */
+  @Test
+  void staticShapesAfterTheStandardPassesStillFuse() throws Exception {
+    Graph g = ShapeInference.bindInputs(bertBlock(-10000f), Map.of("x", new long[] {2, 6, H}, "mask", new long[] {2, 6}));
+    Graph std = dev.hwc.compiler.passes.Pipeline.standard().run(g, PassContext.forTests());
+    assertTrue(std.nodes().stream().noneMatch(n -> n.op().equals("Unsqueeze")), histogram(std).toString());
+    Graph fused = new OnnxBackend().prepare(std, ProfileLoader.builtin("x86-fp32"));
+    assertEquals(1, histogram(fused).get("com.microsoft:Attention"), histogram(fused).toString());
+    assertEquals(2, histogram(fused).get("com.microsoft:SkipLayerNormalization"), histogram(fused).toString());
+    assertTrue(onOrt(g, fused) <= 1e-4);
+  }
+
   @Test
   void contribOpsOffKeepsTheStandardOpGraph() throws Exception {
     String yaml;

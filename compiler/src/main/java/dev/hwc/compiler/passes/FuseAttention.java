@@ -27,7 +27,8 @@ import java.util.Optional;
  * </pre>
  *
  * The mask term, when present, must be the exporters' additive mask from a [B, S] 0/1 attention mask,
- * {@code (1 - Cast(Unsqueeze(mask, [1, 2]))) * c} with c very negative; it becomes the op's 2-D
+ * {@code (1 - Cast(Unsqueeze(mask, [1, 2]))) * c} with c very negative (the Unsqueezes also as one Reshape
+ * to [B, 1, 1, S], as static shapes leave them); it becomes the op's 2-D
  * {@code mask_index} (int32) with {@code mask_filter_value = c} (ONNX Runtime adds c where the mask is 0
  * and nothing where it is 1, which is what the exported graph computes).
  *
@@ -228,6 +229,16 @@ public final class FuseAttention implements Pass {
         m = cast.input(0);
       }
       List<Long> axes = new ArrayList<>();
+      Node reshape = Match.soleOutputProducer(g, m, "Reshape");
+      if (reshape != null) { // static shapes: collapse-reshapes made the two Unsqueezes one Reshape
+        long[] in = Match.staticShape(g, reshape.input(0));
+        long[] out = Match.staticShape(g, reshape.output(0));
+        if (in != null && out != null && in.length == 2 && out.length == 4 && out[0] == in[0] && out[1] == 1
+            && out[2] == 1 && out[3] == in[1]) {
+          axes.addAll(List.of(1L, 2L));
+          m = reshape.input(0);
+        }
+      }
       Node u;
       while ((u = Match.soleOutputProducer(g, m, "Unsqueeze")) != null) {
         long[] a = u.attrs().getInts("axes", null);
