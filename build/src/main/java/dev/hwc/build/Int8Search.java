@@ -99,7 +99,11 @@ public final class Int8Search {
   }
 
   /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
-  public Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
+  public Candidate staticPlan(Graph input, Set<String> keepFloat) throws Exception {
+    // a squeeze-excite gate HardSigmoid(Conv) becomes one integer conv (Clip(0, 1) is the Q's clamp)
+    Graph g = !scheme.fullInteger() && scheme.quantizedOps().contains("HardSigmoid")
+        ? new dev.hwc.compiler.passes.FoldHardSigmoidIntoConv().run(input, dev.hwc.compiler.passes.PassContext.defaults())
+        : input;
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
     // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
     // leave a data-movement output without the input it shared params with, or a Softmax output
