@@ -65,6 +65,11 @@ final class BuildJob {
   private final TargetBackend backend;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  /** Wall seconds per build phase (report.json). */
+  private final PhaseTimer phases = new PhaseTimer();
+  /** The static search's reasons for float nodes, and the scheme, for the report's stayedFloat. */
+  private Map<String, String> floatReasons = Map.of();
+  private QuantScheme quantScheme;
   private ArtifactWriter writer;
   /** The model file the artifact is checked against (the user's, the bundled copy, or the in-memory graph as ONNX). */
   private Path model;
@@ -122,8 +127,10 @@ final class BuildJob {
     }
 
     PassRecorder passes = new PassRecorder();
+    long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     optimized = backend.prepare(optimized, profile);
+    phases.add("optimize", System.nanoTime() - optimizeStart);
     if (!tflite) {
       checkLegal(optimized);
     }
@@ -134,11 +141,13 @@ final class BuildJob {
       Path fp32 = work.resolve("fp32." + writer.extension());
       ArtifactWriter.Written fp32Written;
       try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
-        fp32Written = writer.write(optimized, fp32);
+        Graph opt = optimized;
+        fp32Written = phases.time("emit-fp32", () -> writer.write(opt, fp32));
       } catch (BadInputException e) {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
-      Samples s = samples(source, precision);
+      Graph src = source;
+      Samples s = phases.time("samples", () -> samples(src, precision));
       warnNonFinite(s);
       if (s.eval().size() < FEW_EVAL_SAMPLES) {
         String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
@@ -149,15 +158,15 @@ final class BuildJob {
       }
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
-      Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
-          model, runtime, s.eval(), kinds);
+      Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
+      Evaluation eval = phases.time("reference-outputs", () -> new Evaluation(referenceRuntime, model, runtime, s.eval(), kinds));
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
-      Measured m = measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
+      Measured m = phases.time("speed-check", () -> measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
-      List<CurveResult> curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks);
+      List<CurveResult> curves = phases.time("curves", () -> CurveFidelity.measure(eval, runtime, chosen.artifact(), masks));
 
       String suffix = precision == Precision.FP32 ? "" : "_" + precision.id();
       Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
@@ -355,6 +364,7 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     QuantScheme scheme = backend.quantScheme(profile);
+    quantScheme = scheme;
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
@@ -377,6 +387,8 @@ final class BuildJob {
       }
     }
     judged.addAll(search.log());
+    phases.addAll(search.timer);
+    floatReasons = search.floatReasons();
     return out;
   }
 
@@ -505,7 +517,15 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed);
+        speed, stayedFloat(chosen), phases.seconds());
+  }
+
+  /** The chosen static plan's float nodes and why (empty for other plans). */
+  private List<BuildReport.FloatNode> stayedFloat(Int8Search.Candidate chosen) {
+    if (chosen.scheme() != PlanKind.STATIC || quantScheme == null || tflite) {
+      return List.of();
+    }
+    return FloatIslands.of(chosen.graph(), quantScheme, floatReasons);
   }
 
   static Runtime find(String id) {

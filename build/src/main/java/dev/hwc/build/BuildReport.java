@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * What a build reports, and what {@code hwc build} writes to report.json (its Jackson serialization): what went in, what the passes did, which
  * compression plans were tried and how each fared, what came out, how close the artifact's outputs
- * are to the input model's per output, and how fast it is against fp32 on this machine.
+ * are to the input model's per output, and how fast it is against fp32 on this machine; for int8 QDQ
+ * plans, which nodes stayed float and why; the wall seconds of each build phase.
  */
 public record BuildReport(
     String hwcVersion,
@@ -23,7 +24,15 @@ public record BuildReport(
     List<Candidate> candidates,
     Artifact artifact,
     Fidelity fidelity,
-    Speed speed) {
+    Speed speed,
+    List<FloatNode> stayedFloat,
+    Map<String, Double> phaseSeconds) {
+
+  /**
+   * A compute node of the chosen int8 plan that the runtime runs in float (not inside a fused
+   * DQ -> op -> Q group), and why it stayed float. Empty for float builds and non-QDQ plans.
+   */
+  public record FloatNode(String node, String op, String reason) {}
 
   public record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 

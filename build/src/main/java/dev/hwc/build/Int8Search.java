@@ -74,6 +74,10 @@ public final class Int8Search {
   private final BuildListener listener;
   private final ArtifactWriter writer;
   private final List<Candidate> log = new ArrayList<>();
+  /** Why the static search kept nodes in float, by node name (for the report). */
+  private final Map<String, String> floatReasons = new LinkedHashMap<>();
+  /** Wall time of calibration, emitting and judging plans, for the report. */
+  final PhaseTimer timer = new PhaseTimer();
   private int emitted;
 
   /**
@@ -104,6 +108,17 @@ public final class Int8Search {
     Graph g = !scheme.fullInteger() && scheme.quantizedOps().contains("HardSigmoid")
         ? new dev.hwc.compiler.passes.FoldHardSigmoidIntoConv().run(input, dev.hwc.compiler.passes.PassContext.defaults())
         : input;
+    keepFloat.forEach(n -> floatReasons.putIfAbsent(n, "--keep-float"));
+    Set<String> slow = OrtConvSpeed.slowerInInt8(g, scheme);
+    if (!slow.isEmpty()) {
+      for (String n : slow) {
+        floatReasons.putIfAbsent(n, OrtConvSpeed.REASON);
+      }
+      listener.info("keeping " + slow.size() + " conv(s) on the float graph input in float: " + OrtConvSpeed.REASON);
+      Set<String> k = new LinkedHashSet<>(keepFloat);
+      k.addAll(slow);
+      keepFloat = k;
+    }
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
     // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
     // leave a data-movement output without the input it shared params with, or a Softmax output
@@ -118,9 +133,9 @@ public final class Int8Search {
     listener.calibrationStarted(observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
     Map<String, Integer> meanAxes = StaticQuantizer.meanAxes(g, full, observe);
-    Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
+    Map<String, TensorRange> ranges = timer.time("calibrate", () -> Calibrator.calibrate(g, observe, calib, calibration,
         Calibrator.Options.DEFAULT.withProgress((done, total) -> listener.progress("calibrate", done, total))
-            .withChannelMeans(meanAxes));
+            .withChannelMeans(meanAxes)));
     Map<String, double[]> lohi = new LinkedHashMap<>();
     Map<String, float[]> means = new LinkedHashMap<>();
     ranges.forEach((k, r) -> {
@@ -138,6 +153,7 @@ public final class Int8Search {
         throw new dev.hwc.common.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
       }
       Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
+      kept.forEach(n -> floatReasons.putIfAbsent(n, "writes or reads an activation whose calibrated range int8 cannot hold"));
       listener.info(what + ": keeping the " + kept.size() + " layer(s) that write or read them in float");
       keepFloat = new LinkedHashSet<>(keepFloat);
       keepFloat.addAll(kept);
@@ -179,8 +195,8 @@ public final class Int8Search {
     Candidate plain = judge(PlanKind.DYNAMIC, plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
     listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
-    Map<String, float[]> absMax = ChannelAbsMax.measure(float32, acts, calib,
-        (done, total) -> listener.progress("smooth", done, total));
+    Map<String, float[]> absMax = timer.time("smooth-measure", () -> ChannelAbsMax.measure(float32, acts, calib,
+        (done, total) -> listener.progress("smooth", done, total)));
     absMax.keySet().removeIf(a -> SmoothActivations.outlierRatio(absMax.get(a)) <= SmoothActivations.OUTLIER_RATIO);
     List<Candidate> passing = new ArrayList<>();
     if (plain.passed()) {
@@ -244,11 +260,13 @@ public final class Int8Search {
     Map<String, Double> damage = new LinkedHashMap<>();
     int probe = Math.min(eval.size(), 8);
     int i = 0;
+    long t0 = System.nanoTime();
     for (String layer : layers) {
       Path a = emit(onlyQuantizing.plan(Set.of(layer))).file();
       damage.put(layer, Gate.damage(eval.compare(a, probe)));
       listener.progress("sensitivity", ++i, layers.size());
     }
+    timer.add("fallback-sensitivity", System.nanoTime() - t0);
     List<String> ranked = new ArrayList<>(layers);
     ranked.sort(Comparator.comparingDouble((String l) -> damage.get(l)).reversed());
     // double the float layers until the gate passes, then bisect between the last failing count and
@@ -267,6 +285,9 @@ public final class Int8Search {
       if (k == layers.size()) {
         return c;
       }
+    }
+    for (String l : ranked.subList(0, passingK)) {
+      floatReasons.putIfAbsent(l, "gate fallback: among the layers whose int8 error hurts the weakest output most");
     }
     while (passingK - failing > 1) {
       int mid = (failing + passingK) / 2;
@@ -291,12 +312,17 @@ public final class Int8Search {
   }
 
   private Candidate judge(PlanKind kind, Graph g, List<String> kept, int quantized) throws Exception {
-    ArtifactWriter.Written a = emit(g);
-    List<OutputFidelity> f = eval.compare(a.file());
+    ArtifactWriter.Written a = timer.time("emit", () -> emit(g));
+    List<OutputFidelity> f = timer.time("judge", () -> eval.compare(a.file()));
     Candidate c = new Candidate(kind, g, a, f, gate.passes(f), kept, quantized);
     log.add(c);
     listener.planJudged(c.plan(gate));
     return c;
+  }
+
+  /** Why nodes were kept in float by the static search (user, calibration range, speed, gate fallback). */
+  public Map<String, String> floatReasons() {
+    return java.util.Collections.unmodifiableMap(floatReasons);
   }
 
   /** Every plan judged, fallback steps included, in order. */
