@@ -375,15 +375,25 @@ final class BuildJob {
       throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
           + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
-    if (o.scheme() != Scheme.DYNAMIC) {
-      out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
-    }
+    // dynamic first: when one passes, auto skips the static plan's layer-by-layer fallback (issue 15:
+    // on all-MiniLM-L6-v2 it was half the build, for a plan the speed check then did not pick)
+    boolean dynamicPassed = false;
     if (o.scheme() != Scheme.STATIC && dynamicLegal) {
       List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
       if (!d.isEmpty()) {
         out.addAll(d);
+        dynamicPassed = d.stream().anyMatch(Int8Search.Candidate::passed);
       } else if (o.scheme() == Scheme.DYNAMIC) {
         throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
+      }
+    }
+    if (o.scheme() != Scheme.DYNAMIC) {
+      Int8Search.Candidate st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep,
+          !dynamicPassed);
+      out.add(0, st);
+      if (!st.passed() && dynamicPassed) {
+        notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
+            + " (--scheme static searches it)");
       }
     }
     judged.addAll(search.log());

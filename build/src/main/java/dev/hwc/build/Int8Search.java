@@ -104,6 +104,15 @@ public final class Int8Search {
 
   /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
   public Candidate staticPlan(Graph input, Set<String> keepFloat) throws Exception {
+    return staticPlan(input, keepFloat, true);
+  }
+
+  /**
+   * As {@link #staticPlan(Graph, Set)}; without {@code fallback} a plan that fails the gate is
+   * returned as it is (the build's auto scheme, once a dynamic plan passed: the layer-by-layer search
+   * judges one plan per layer and several more, for a plan that keeps layers in float).
+   */
+  public Candidate staticPlan(Graph input, Set<String> keepFloat, boolean fallback) throws Exception {
     // a squeeze-excite gate HardSigmoid(Conv) becomes one integer conv (Clip(0, 1) is the Q's clamp)
     Graph g = !scheme.fullInteger() && scheme.quantizedOps().contains("HardSigmoid")
         ? new dev.hwc.compiler.passes.FoldHardSigmoidIntoConv().run(input, dev.hwc.compiler.passes.PassContext.defaults())
@@ -165,6 +174,11 @@ public final class Int8Search {
     }
     if (!scheme.floatAllowed()) {
       listener.info("static plan fails the gate and this target is integer-only: no layer can be kept in float");
+      return c;
+    }
+    if (!fallback) {
+      listener.info("static plan fails the gate and a dynamic plan passes: the static layer-by-layer fallback is not "
+          + "searched (--scheme static searches it)");
       return c;
     }
     Set<String> forced = keepFloat;
@@ -262,8 +276,7 @@ public final class Int8Search {
     int i = 0;
     long t0 = System.nanoTime();
     for (String layer : layers) {
-      Path a = emit(onlyQuantizing.plan(Set.of(layer))).file();
-      damage.put(layer, Gate.damage(eval.compare(a, probe)));
+      damage.put(layer, Gate.damage(probe(onlyQuantizing.plan(Set.of(layer)), probe)));
       listener.progress("sensitivity", ++i, layers.size());
     }
     timer.add("fallback-sensitivity", System.nanoTime() - t0);
@@ -289,7 +302,7 @@ public final class Int8Search {
     for (String l : ranked.subList(0, passingK)) {
       floatReasons.putIfAbsent(l, "gate fallback: among the layers whose int8 error hurts the weakest output most");
     }
-    while (passingK - failing > 1) {
+    while (!closeEnough(failing, passingK)) {
       int mid = (failing + passingK) / 2;
       Candidate c = keepingMostSensitive(first, ranked, keepFloat, keeping, mid, layers.size());
       if (c.passed()) {
@@ -300,6 +313,26 @@ public final class Int8Search {
       }
     }
     return passing;
+  }
+
+  /**
+   * A plan's figures on the first {@code limit} eval samples, judged in memory when the runtime
+   * takes ONNX bytes (no file written and read back: the sensitivity ranking judges one plan per
+   * layer), else through a written artifact.
+   */
+  private List<OutputFidelity> probe(Graph plan, int limit) throws Exception {
+    byte[] bytes = writer.onnxBytes(plan);
+    List<OutputFidelity> f = bytes == null ? null : eval.compareOnnxBytes(bytes, limit);
+    return f != null ? f : eval.compare(emit(plan).file(), limit);
+  }
+
+  /**
+   * Whether the bisection between the last failing and the first passing count of float layers may
+   * stop: once they are within an eighth of the passing count apart (at most a few layers more in
+   * float than the fewest that pass; each step is a full judge on the eval set).
+   */
+  static boolean closeEnough(int failing, int passing) {
+    return passing - failing <= Math.max(1, passing / 8);
   }
 
   private Candidate keepingMostSensitive(Candidate first, List<String> ranked, Set<String> keepFloat, Planner keeping,
