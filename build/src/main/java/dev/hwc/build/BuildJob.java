@@ -46,6 +46,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.ServiceLoader;
 
 /**
@@ -391,6 +392,15 @@ final class BuildJob {
       Int8Search.Candidate st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep,
           !dynamicPassed);
       out.add(0, st);
+      // ONNX Runtime runs some input convs slower in int8 than in float: the speed check decides
+      if (st.passed() && o.benchSeconds() > 0 && search.staticGraph() != null) {
+        Set<String> slow = new LinkedHashSet<>(OrtConvSpeed.slowerInInt8(search.staticGraph(), scheme));
+        slow.removeAll(st.keptFloat());
+        if (!slow.isEmpty()) {
+          out.add(1, search.staticVariant(st, slow, PlanKind.STATIC_FLOAT_INPUT_CONV,
+              OrtConvSpeed.REASON + " (this plan was timed against the all-int8 one)"));
+        }
+      }
       if (!st.passed() && dynamicPassed) {
         notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
             + " (--scheme static searches it)");
@@ -532,7 +542,8 @@ final class BuildJob {
 
   /** The chosen static plan's float nodes and why (empty for other plans). */
   private List<BuildReport.FloatNode> stayedFloat(Int8Search.Candidate chosen) {
-    if (chosen.scheme() != PlanKind.STATIC || quantScheme == null || tflite) {
+    if (chosen.scheme() != PlanKind.STATIC && chosen.scheme() != PlanKind.STATIC_FLOAT_INPUT_CONV || quantScheme == null
+        || tflite) {
       return List.of();
     }
     return FloatIslands.of(chosen.graph(), quantScheme, floatReasons);

@@ -76,6 +76,10 @@ public final class Int8Search {
   private final List<Candidate> log = new ArrayList<>();
   /** Why the static search kept nodes in float, by node name (for the report). */
   private final Map<String, String> floatReasons = new LinkedHashMap<>();
+  /** The last static search's graph and calibration, reused by {@link #staticVariant}. */
+  private Graph staticGraph;
+  private Map<String, double[]> staticRanges;
+  private Map<String, float[]> staticMeans;
   /** Wall time of calibration, emitting and judging plans, for the report. */
   final PhaseTimer timer = new PhaseTimer();
   private int emitted;
@@ -118,16 +122,6 @@ public final class Int8Search {
         ? new dev.hwc.compiler.passes.FoldHardSigmoidIntoConv().run(input, dev.hwc.compiler.passes.PassContext.defaults())
         : input;
     keepFloat.forEach(n -> floatReasons.putIfAbsent(n, "--keep-float"));
-    Set<String> slow = OrtConvSpeed.slowerInInt8(g, scheme);
-    if (!slow.isEmpty()) {
-      for (String n : slow) {
-        floatReasons.putIfAbsent(n, OrtConvSpeed.REASON);
-      }
-      listener.info("keeping " + slow.size() + " conv(s) on the float graph input in float: " + OrtConvSpeed.REASON);
-      Set<String> k = new LinkedHashSet<>(keepFloat);
-      k.addAll(slow);
-      keepFloat = k;
-    }
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
     // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
     // leave a data-movement output without the input it shared params with, or a Softmax output
@@ -153,6 +147,9 @@ public final class Int8Search {
         means.put(k, r.channelMean());
       }
     });
+    staticGraph = g;
+    staticRanges = lohi;
+    staticMeans = means;
     Set<String> wide = StaticQuantizer.outOfRange(lohi);
     if (!wide.isEmpty()) {
       String first = wide.iterator().next();
@@ -351,6 +348,28 @@ public final class Int8Search {
     log.add(c);
     listener.planJudged(c.plan(gate));
     return c;
+  }
+
+  /**
+   * The passing static plan {@code base} with {@code extraFloat} also kept float, judged as
+   * {@code kind}: the calibration of the last {@link #staticPlan} is reused (no new calibration
+   * run). {@code why} is recorded for those nodes.
+   */
+  public Candidate staticVariant(Candidate base, Set<String> extraFloat, PlanKind kind, String why) throws Exception {
+    if (staticGraph == null) {
+      throw new IllegalStateException("no static plan searched yet");
+    }
+    Set<String> kept = new LinkedHashSet<>(base.keptFloat());
+    kept.addAll(extraFloat);
+    extraFloat.forEach(n -> floatReasons.putIfAbsent(n, why));
+    Graph q = StaticQuantizer.apply(staticGraph, StaticQuantizer.plan(staticGraph, scheme, kept), staticRanges, staticMeans,
+        scheme);
+    return judge(kind, q, List.copyOf(kept), base.quantizedLayers() - extraFloat.size());
+  }
+
+  /** The graph the last static search quantized (after its QDQ-only rewrites), or null. */
+  public Graph staticGraph() {
+    return staticGraph;
   }
 
   /** Why nodes were kept in float by the static search (user, calibration range, speed, gate fallback). */

@@ -9,8 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Convs that are slower in int8 than in float on ONNX Runtime's x86 CPU kernels and cost no Q/DQ
- * island to keep float: a conv reading the float graph input directly whose input channels are not
+ * Convs that may be slower in int8 than in float on ONNX Runtime's x86 CPU kernels and cost no Q/DQ
+ * island to keep float (the build times a plan keeping them float against the all-int8 one, and the
+ * speed check keeps the faster): a conv reading the float graph input directly whose input channels are not
  * a multiple of 4 (an RGB stem). MLAS's symmetric int8 conv (MlasConvSymPackWSize in
  * onnxruntime/core/mlas/lib/convsym.cpp) takes only input channel counts that are multiples of 4;
  * below that QLinearConv falls back to a generic im2col path, and the quantized graph also pays a
@@ -22,9 +23,9 @@ final class OrtConvSpeed {
   private OrtConvSpeed() {}
 
   static final String REASON = "reads the float graph input with input channels not a multiple of 4: ONNX Runtime's "
-      + "fast int8 conv (MLAS ConvSym) needs a multiple of 4, so int8 plus the input's Q and transpose is slower than float";
+      + "fast int8 conv (MLAS ConvSym) needs a multiple of 4, so int8 plus the input's Q and transpose can be slower than float";
 
-  /** The convs to keep float on uint8 QDQ targets (ONNX Runtime x86); empty for other schemes. */
+  /** The convs worth timing in float on uint8 QDQ targets (ONNX Runtime x86); empty for other schemes. */
   static Set<String> slowerInInt8(Graph g, QuantScheme scheme) {
     Set<String> out = new LinkedHashSet<>();
     if (scheme.fullInteger() || scheme.activations() != DType.UINT8 || !scheme.floatAllowed()) {
