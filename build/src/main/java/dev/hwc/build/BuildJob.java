@@ -376,10 +376,19 @@ final class BuildJob {
       throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
           + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
-    // dynamic first: when one passes, auto skips the static plan's layer-by-layer fallback (issue 15:
-    // on all-MiniLM-L6-v2 it was half the build, for a plan the speed check then did not pick)
+    // static first (its calibration also measures what dynamic smoothing needs), then dynamic; the
+    // static layer-by-layer fallback only when no dynamic plan passed (issue 15: on all-MiniLM-L6-v2
+    // it was half the build, for a plan the speed check then did not pick)
+    boolean tryDynamic = o.scheme() != Scheme.STATIC && dynamicLegal;
+    Int8Search.Candidate st = null;
+    if (o.scheme() != Scheme.DYNAMIC) {
+      if (tryDynamic && !tflite) {
+        search.sharingSmoothingStatistics();
+      }
+      st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep, !tryDynamic);
+    }
     boolean dynamicPassed = false;
-    if (o.scheme() != Scheme.STATIC && dynamicLegal) {
+    if (tryDynamic) {
       List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
       if (!d.isEmpty()) {
         out.addAll(d);
@@ -388,9 +397,15 @@ final class BuildJob {
         throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
       }
     }
-    if (o.scheme() != Scheme.DYNAMIC) {
-      Int8Search.Candidate st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep,
-          !dynamicPassed);
+    if (st != null) {
+      if (!st.passed() && tryDynamic && !dynamicPassed) {
+        st = search.staticFallback(st);
+      } else if (!st.passed() && dynamicPassed) {
+        listener.info("static plan fails the gate and a dynamic plan passes: the static layer-by-layer fallback is not "
+            + "searched (--scheme static searches it)");
+        notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
+            + " (--scheme static searches it)");
+      }
       out.add(0, st);
       // ONNX Runtime runs some input convs slower in int8 than in float: the speed check decides
       if (st.passed() && o.benchSeconds() > 0 && search.staticGraph() != null) {
@@ -400,10 +415,6 @@ final class BuildJob {
           out.add(1, search.staticVariant(st, slow, PlanKind.STATIC_FLOAT_INPUT_CONV,
               OrtConvSpeed.REASON + " (this plan was timed against the all-int8 one)"));
         }
-      }
-      if (!st.passed() && dynamicPassed) {
-        notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
-            + " (--scheme static searches it)");
       }
     }
     judged.addAll(search.log());

@@ -78,6 +78,11 @@ public final class Int8Search {
   private final Map<String, String> floatReasons = new LinkedHashMap<>();
   /** The last static search's graph and calibration, reused by {@link #staticVariant}. */
   private Graph staticGraph;
+  private StaticQuantizer.Plan staticFull;
+  private Set<String> staticKeep;
+  /** Whether static calibration also measures the dynamic plans' smoothing statistics, and what it measured. */
+  private boolean tapSmoothing;
+  private Map<String, float[]> tappedAbsMax;
   private Map<String, double[]> staticRanges;
   private Map<String, float[]> staticMeans;
   /** Wall time of calibration, emitting and judging plans, for the report. */
@@ -136,9 +141,16 @@ public final class Int8Search {
     listener.calibrationStarted(observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
     Map<String, Integer> meanAxes = StaticQuantizer.meanAxes(g, full, observe);
+    // the same runs also measure what dynamic smoothing needs (per-channel magnitudes of the MatMul
+    // inputs), when the dynamic plans will be tried: one pass over the calibration samples, not two
+    List<String> smoothActs = tapSmoothing ? SmoothActivations.candidates(g) : List.of();
+    ChannelAbsMax.Accumulator absMax = new ChannelAbsMax.Accumulator(smoothActs);
     Map<String, TensorRange> ranges = timer.time("calibrate", () -> Calibrator.calibrate(g, observe, calib, calibration,
         Calibrator.Options.DEFAULT.withProgress((done, total) -> listener.progress("calibrate", done, total))
-            .withChannelMeans(meanAxes)));
+            .withChannelMeans(meanAxes).withTap(smoothActs, absMax)));
+    if (!smoothActs.isEmpty()) {
+      tappedAbsMax = absMax.result();
+    }
     Map<String, double[]> lohi = new LinkedHashMap<>();
     Map<String, float[]> means = new LinkedHashMap<>();
     ranges.forEach((k, r) -> {
@@ -173,9 +185,25 @@ public final class Int8Search {
       listener.info("static plan fails the gate and this target is integer-only: no layer can be kept in float");
       return c;
     }
+    staticFull = full;
+    staticKeep = keepFloat;
     if (!fallback) {
-      listener.info("static plan fails the gate and a dynamic plan passes: the static layer-by-layer fallback is not "
-          + "searched (--scheme static searches it)");
+      return c;
+    }
+    return staticFallback(c);
+  }
+
+  /**
+   * The layer-by-layer fallback of the failing plan {@code c} of the last {@link #staticPlan} (its
+   * calibration reused): the fewest most sensitive layers in float that pass.
+   */
+  public Candidate staticFallback(Candidate c) throws Exception {
+    Graph g = staticGraph;
+    StaticQuantizer.Plan full = staticFull;
+    Map<String, double[]> lohi = staticRanges;
+    Map<String, float[]> means = staticMeans;
+    Set<String> keepFloat = staticKeep;
+    if (c.passed() || full == null) {
       return c;
     }
     Set<String> forced = keepFloat;
@@ -205,9 +233,16 @@ public final class Int8Search {
     }
     Candidate plain = judge(PlanKind.DYNAMIC, plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
-    listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
-    Map<String, float[]> absMax = timer.time("smooth-measure", () -> ChannelAbsMax.measure(float32, acts, calib,
-        (done, total) -> listener.progress("smooth", done, total)));
+    Map<String, float[]> absMax;
+    if (tappedAbsMax != null && tappedAbsMax.keySet().containsAll(acts)) {
+      absMax = new LinkedHashMap<>();
+      acts.forEach(a -> absMax.put(a, tappedAbsMax.get(a)));
+      listener.info("smoothing statistics of " + acts.size() + " MatMul inputs: measured during static calibration");
+    } else {
+      listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
+      absMax = timer.time("smooth-measure", () -> ChannelAbsMax.measure(float32, acts, calib,
+          (done, total) -> listener.progress("smooth", done, total)));
+    }
     absMax.keySet().removeIf(a -> SmoothActivations.outlierRatio(absMax.get(a)) <= SmoothActivations.OUTLIER_RATIO);
     List<Candidate> passing = new ArrayList<>();
     if (plain.passed()) {
@@ -370,6 +405,15 @@ public final class Int8Search {
   /** The graph the last static search quantized (after its QDQ-only rewrites), or null. */
   public Graph staticGraph() {
     return staticGraph;
+  }
+
+  /**
+   * Makes the next {@link #staticPlan}'s calibration also measure the per-channel magnitudes that
+   * {@link #dynamicPlans} smooths with, so the dynamic plans need no second pass over the samples.
+   */
+  public Int8Search sharingSmoothingStatistics() {
+    tapSmoothing = true;
+    return this;
   }
 
   /** Why nodes were kept in float by the static search (user, calibration range, speed, gate fallback). */
