@@ -96,6 +96,23 @@ public final class ArtifactWriter {
     return write(g, file, false);
   }
 
+  /**
+   * For a target that partitions once: cuts the artifact's own lowering (the model its mapping report
+   * judged, not lowered again) into TPU segments and CPU parts and writes each part beside it as
+   * {@code STEM_partK.tflite}; returns the plan and the manifest (deploy.json's content).
+   */
+  public static Segments writeSegments(dev.hwc.backends.tflite.EdgeTpuReport.Report report, Path artifact, Path dir,
+      String stem, int maxSegments) throws IOException {
+    dev.hwc.backends.tflite.TflModel m = report.model();
+    dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan = dev.hwc.backends.tflite.EdgeTpuSegments.plan(m, report, maxSegments);
+    return new Segments(plan, dev.hwc.backends.tflite.EdgeTpuSegments.write(m, plan, dir, stem,
+        artifact.getFileName().toString()));
+  }
+
+  /** A segmented deployment as written. */
+  public record Segments(dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan,
+      dev.hwc.backends.tflite.EdgeTpuSegments.Manifest manifest) {}
+
   static boolean partitionsOnce(Profile p) {
     return p != null && p.partitioning().isFirstUnsupportedToCpu();
   }

@@ -130,8 +130,16 @@ final class BuildJob {
     PassRecorder passes = new PassRecorder();
     long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
+    // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
+    long referenceStart = System.nanoTime();
+    Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    long referenceNanos = System.nanoTime() - referenceStart;
+    optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
     optimized = backend.prepare(optimized, profile);
-    phases.add("optimize", System.nanoTime() - optimizeStart);
+    phases.add("optimize", System.nanoTime() - optimizeStart - referenceNanos);
+    if (reference != null) {
+      phases.add("uncompressed-reference-build", referenceNanos);
+    }
     if (!tflite) {
       checkLegal(optimized);
     }
@@ -164,7 +172,17 @@ final class BuildJob {
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
-      Measured m = phases.time("speed-check", () -> measure(fp32, passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
+      Path baseline = fp32;
+      String baselineName = "fp32";
+      if (reference != null) { // the speed check's reference: the uncompressed model at the same precision
+        baseline = work.resolve("uncompressed." + writer.extension());
+        Files.write(baseline, reference.artifact());
+        baselineName = "uncompressed " + precision.id();
+      }
+      Path speedBaseline = baseline;
+      String speedBaselineName = baselineName;
+      Measured m = phases.time("speed-check", () -> measure(speedBaseline, speedBaselineName,
+          passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
       List<CurveResult> curves = phases.time("curves", () -> CurveFidelity.measure(eval, runtime, chosen.artifact(), masks));
@@ -173,10 +191,25 @@ final class BuildJob {
       Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
       Files.copy(chosen.artifact(), artifact);
       EdgeTpuReport.Report edgeTpu = tflite ? tfliteNotes(chosen.written().tflite()) : null;
-      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
-          s.description(), gate, m.speed(), curves);
-      OutputStaging.deleteRecursively(work);
+      BuildReport.CompressionReport compression = reference == null ? null
+          : compressionReport(chosen, artifact, reference, m.speed());
+      if (compression != null) {
+        listener.info(compression.statement());
+        notes.add(compression.statement());
+      }
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ArtifactWriter.Segments segments = null;
+      BuildReport.Segmented segmented = null;
+      if (edgeTpu != null) { // a target that partitions once: the segmented deployment beside the single file
+        String stem = artifact.getFileName().toString().replaceFirst("\\.tflite$", "");
+        segments = ArtifactWriter.writeSegments(edgeTpu, artifact, staging.dir(), stem, o.maxSegments());
+        Path deploy = staging.dir().resolve(DEPLOY_MANIFEST);
+        json.writeValue(deploy.toFile(), segments.manifest());
+        segmented = segmented(segments, artifact, deploy, eval, s.eval());
+      }
+      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
+          s.description(), gate, m.speed(), curves, compression, segmented);
+      OutputStaging.deleteRecursively(work);
       json.writeValue(staging.dir().resolve("report.json").toFile(), report);
       if (edgeTpu != null) {
         json.writeValue(staging.dir().resolve("edgetpu-report.json").toFile(), edgeTpu);
@@ -192,7 +225,8 @@ final class BuildJob {
       BuildResult.Artifact a = new BuildResult.Artifact(artifact.getFileName().toString(), writer.format(),
           folder == null ? null : folder.resolve(artifact.getFileName()),
           folder == null ? Files.readAllBytes(artifact) : null, report.artifact().sha256(), report.artifact().bytes());
-      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder);
+      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder,
+          Optional.ofNullable(segments).map(ArtifactWriter.Segments::plan));
       if (!chosen.passed()) {
         throw new CheckFailedException(gate.failure(chosen.fidelity()) + "; no plan passed, no artifact written", result);
       }
@@ -202,6 +236,40 @@ final class BuildJob {
       staging.commit();
       return result;
     }
+  }
+
+  /** The segmented deployment's manifest, beside the single-file artifact. */
+  static final String DEPLOY_MANIFEST = "deploy.json";
+
+  /**
+   * The segmented deployment's facts: its chain run against the single file on every eval sample
+   * (the same int8 kernels: every output byte must agree) and judged against the input model per output.
+   */
+  private BuildReport.Segmented segmented(ArtifactWriter.Segments seg, Path artifact, Path deploy, Evaluation eval,
+      SampleSet samples) throws Exception {
+    boolean identical = true;
+    try (var one = new dev.hwc.backends.tflite.TfliteRuntime().open(artifact, dev.hwc.backends.SessionOptions.DEFAULT);
+        var chain = dev.hwc.backends.tflite.Deployment.load(deploy)) {
+      for (int i = 0; i < samples.size(); i++) {
+        var feed = chain.fromSource(samples.get(i));
+        var want = one.run(feed);
+        var got = chain.run(feed);
+        for (String out : want.keySet()) {
+          identical &= java.util.Arrays.equals(want.get(out).bytes(), got.get(out).bytes());
+        }
+      }
+    }
+    if (!identical) {
+      String warn = "WARNING: the segmented deployment's outputs differ from the single file's on this machine's TFLite";
+      listener.info(warn);
+      notes.add(warn);
+    }
+    List<OutputFidelity> f = eval.compare(deploy);
+    var plan = seg.plan();
+    List<String> commands = seg.manifest().parts().stream().filter(p -> p.edgetpuCompiler() != null)
+        .map(dev.hwc.backends.tflite.EdgeTpuSegments.ManifestPart::edgetpuCompiler).toList();
+    return new BuildReport.Segmented(DEPLOY_MANIFEST, plan.maxSegments(), plan.parts().size(), plan.tpuSegments(),
+        plan.singleFileTpuMacShare(), plan.tpuMacShare(), plan.boundaryBytes(), commands, identical, samples.size(), f);
   }
 
   /** Folders an output folder must never be or contain: the model's, and the calibration and eval folders. */
@@ -455,13 +523,73 @@ final class BuildJob {
 
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
 
-  /** Times fp32 against the candidates, interleaved, and picks the fastest (the only one when one). */
-  private Measured measure(Path fp32, List<Int8Search.Candidate> candidates, Samples s, Graph source) throws IOException {
+  /** The speed check's name for the reference artifact (never a plan's id). */
+  private static final String REFERENCE = "reference";
+
+  /** The uncompressed model built the same way (same precision, same samples), as the compression's reference. */
+  record Uncompressed(byte[] artifact) {}
+
+  private Uncompressed uncompressed(Precision precision) throws Exception {
+    listener.info("compression " + o.compression().id() + ": first building the uncompressed model at " + precision.id()
+        + " as its reference");
+    BuildRequest plain = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
+        .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build();
+    BuildResult r;
+    try {
+      r = new BuildJob(plain, BuildListener.NONE).run();
+    } catch (CheckFailedException e) { // its artifact still serves as the reference for size and speed
+      r = e.result();
+    }
+    return new Uncompressed(r.artifact().bytes());
+  }
+
+  private BuildReport.CompressionReport compressionReport(Int8Search.Candidate chosen, Path artifact,
+      Uncompressed reference, BuildReport.Speed speed) throws IOException {
+    dev.hwc.compiler.prune.Sparsity sp = dev.hwc.compiler.prune.Sparsity.of(chosen.graph());
+    byte[] mine = Files.readAllBytes(artifact);
+    long gz = gzipSize(mine);
+    long baseGz = gzipSize(reference.artifact());
+    long base = reference.artifact().length;
+    String stored = saving(base, mine.length, "as stored");
+    String packed = saving(baseGz, gz, "gzipped");
+    String time = !speed.measured() ? "speed not measured (" + speed.note() + ")"
+        : speed.speedup() > 1 ? String.format(java.util.Locale.ROOT, "%.2fx faster", speed.speedup())
+        : String.format(java.util.Locale.ROOT, "NOT faster (%.2fx)", speed.speedup());
+    String statement = String.format(java.util.Locale.ROOT, "%s: %.0f%% of prunable weights are zero; against the"
+        + " uncompressed %s artifact: %s, %s, %s on %s", o.compression().id(), 100 * sp.weightSparsity(),
+        chosen.scheme().id(), stored, packed, time, profile.runtime());
+    return new BuildReport.CompressionReport(o.compression().id(), sp.parameters(), sp.nonZeros(), sp.weightSparsity(),
+        base, mine.length, baseGz, gz, statement);
+  }
+
+  /** "N% smaller as stored" or "N% larger as stored"; 0% said as such. */
+  private static String saving(long before, long after, String how) {
+    double d = before == 0 ? 0 : 100.0 * (before - after) / before;
+    long r = Math.round(d);
+    return r == 0 ? "0% smaller " + how : r > 0 ? r + "% smaller " + how : -r + "% LARGER " + how;
+  }
+
+  /** The size of the bytes after gzip (deflate level 6, the gzip command's default). */
+  static long gzipSize(byte[] b) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(b);
+    }
+    return out.size();
+  }
+
+  /**
+   * Times the reference (fp32, or the uncompressed model at the same precision when compressing)
+   * against the candidates, interleaved, and picks the fastest (the only one when one).
+   */
+  private Measured measure(Path fp32, String fp32Name, List<Int8Search.Candidate> candidates, Samples s, Graph source)
+      throws IOException {
     // not timed: the most faithful plan (the weakest output's cosine decides)
     Int8Search.Candidate first = candidates.stream()
         .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
-    if (first.scheme() == PlanKind.FP32 || o.benchSeconds() == 0 || !first.passed()) {
-      String why = first.scheme() == PlanKind.FP32 ? "fp32 build: nothing to compare"
+    boolean nothingToCompare = first.scheme() == PlanKind.FP32 && o.compression().isNone();
+    if (nothingToCompare || o.benchSeconds() == 0 || !first.passed()) {
+      String why = nothingToCompare ? "fp32 build: nothing to compare"
           : !first.passed() ? "skipped: no plan passed the gate" : "skipped (--bench-seconds 0)";
       BuildReport.Speed skipped = new BuildReport.Speed(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, why);
       listener.timingFinished(skipped);
@@ -470,7 +598,7 @@ final class BuildJob {
     listener.timingStarted(candidates.stream().map(Int8Search.Candidate::scheme).toList(), o.benchSeconds());
     List<BenchTarget> targets = new ArrayList<>();
     String rt = tflite ? "tflite" : "onnxruntime";
-    targets.add(new BenchTarget("fp32", fp32, rt, 0));
+    targets.add(new BenchTarget(REFERENCE, fp32, rt, 0));
     for (Int8Search.Candidate c : candidates) {
       targets.add(new BenchTarget(c.scheme().id(), c.artifact(), rt, 0));
     }
@@ -495,13 +623,14 @@ final class BuildJob {
       }
     }
     String name = fastest.scheme().id();
+    String label = o.compression().isNone() ? name : o.compression().id() + " " + name;
     BenchResult.Ratio ratio = r.ratio(name).orElseThrow();
-    double fp32P50 = r.find("fp32").orElseThrow().latencyMs().p50();
+    double fp32P50 = r.find(REFERENCE).orElseThrow().latencyMs().p50();
     double p50 = r.find(name).orElseThrow().latencyMs().p50();
     double speedup = ratio.speedup();
     String note = speedup > 1
-        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than fp32 here (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50)
-        : String.format(java.util.Locale.ROOT, "%s is NOT faster than fp32 on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", name, speedup, p50, fp32P50);
+        ? String.format(java.util.Locale.ROOT, "%s is %.2fx faster than %s here (p50 %.3f ms vs %.3f ms)", label, speedup, fp32Name, p50, fp32P50)
+        : String.format(java.util.Locale.ROOT, "%s is NOT faster than %s on this machine: %.2fx (p50 %.3f ms vs %.3f ms)", label, fp32Name, speedup, p50, fp32P50);
     BuildReport.Speed speed = new BuildReport.Speed(true, fp32P50, p50, speedup, 1 / ratio.max(), 1 / ratio.min(), note);
     listener.timingFinished(speed);
     return new Measured(fastest, speed);
@@ -525,7 +654,8 @@ final class BuildJob {
 
   private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
       Runtime runtime, Precision precision, Evaluation eval, String sampleSource, Gate gate, BuildReport.Speed speed,
-      List<CurveResult> curves) throws IOException {
+      List<CurveResult> curves, BuildReport.CompressionReport compression, BuildReport.Segmented segmented)
+      throws IOException {
     ModelStats before = ModelStats.of(source);
     ModelStats after = ModelStats.of(chosen.graph());
     List<BuildReport.Candidate> cands = new ArrayList<>();
@@ -548,7 +678,7 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed, stayedFloat(chosen), phases.seconds());
+        speed, compression, segmented, stayedFloat(chosen), phases.seconds());
   }
 
   /** The chosen static plan's float nodes and why (empty for other plans). */

@@ -25,8 +25,26 @@ public record BuildReport(
     Artifact artifact,
     Fidelity fidelity,
     Speed speed,
+    CompressionReport compression,
+    Segmented segmented,
     List<FloatNode> stayedFloat,
     Map<String, Double> phaseSeconds) {
+
+  /**
+   * For a target that partitions once (the Edge TPU): the segmented deployment written beside the
+   * single file, its TPU MAC share beside the single file's, and the Edge TPU compiler command for
+   * each TPU segment. Null for other targets.
+   *
+   * @param manifest the deployment's manifest file (deploy.json)
+   * @param boundaryBytes bytes the host moves between parts per inference
+   * @param identicalToSingleFile whether the chain's outputs equal the single file's, byte for byte, on
+   *     every eval sample (both on this machine's TFLite interpreter)
+   * @param samplesCompared eval samples that comparison ran on
+   * @param outputs the chain judged against the input model per output, as the artifact is
+   */
+  public record Segmented(String manifest, int maxSegments, int parts, int tpuSegments, double singleFileTpuMacShare,
+      double segmentedTpuMacShare, long boundaryBytes, List<String> edgetpuCompilerCommands,
+      boolean identicalToSingleFile, int samplesCompared, List<OutputFidelity> outputs) {}
 
   /**
    * A compute node of the chosen int8 plan that the runtime runs in float (not inside a fused
@@ -71,4 +89,22 @@ public record BuildReport(
    */
   public record Speed(boolean measured, double fp32P50Millis, double p50Millis, double speedup, double speedupMin,
       double speedupMax, String note) {}
+
+  /**
+   * What a compression (pruning before quantization) bought, measured on the artifacts: null in a
+   * build without one. Sizes are of the chosen artifact and of the uncompressed model's fp32
+   * artifact for the same target, as stored and after gzip (where unstructured zeros show).
+   *
+   * @param id the compression, e.g. {@code unstructured-0.80}
+   * @param parameters float parameters of the compressed graph
+   * @param nonZeros of those, the ones not zero
+   * @param weightSparsity zeros among the prunable weights (Conv/Gemm/MatMul), 0..1
+   * @param baselineBytes the uncompressed fp32 artifact, as stored
+   * @param bytes the chosen artifact, as stored
+   * @param baselineGzipBytes the uncompressed fp32 artifact, gzipped
+   * @param gzipBytes the chosen artifact, gzipped
+   * @param statement a plain sentence: what was saved as stored, compressed, and in time
+   */
+  public record CompressionReport(String id, long parameters, long nonZeros, double weightSparsity, long baselineBytes,
+      long bytes, long baselineGzipBytes, long gzipBytes, String statement) {}
 }

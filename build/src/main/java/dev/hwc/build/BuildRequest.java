@@ -35,14 +35,19 @@ import java.util.Objects;
  * @param output the folder to write (artifact, report.json, edgetpu-report.json); null to write
  *     nothing and return the results in memory
  * @param replaceOutput replace {@code output} when it exists (else the build refuses it)
+ * @param compression pruning applied before quantization (default {@link Compression#NONE}); the
+ *     gate still compares against the uncompressed model, and the speed check times against its fp32
+ * @param maxSegments for a target that partitions once (the Edge TPU): the most TPU segments of the
+ *     segmented deployment written beside the single file (default 3)
  */
 public record BuildRequest(ModelInput model, Profile profile, Precision precision, Scheme scheme,
     SampleSource calibration, SampleSource eval, Calibration calibrationMethod, Double minCosine, Double minIoU,
     Map<String, OutputKind> outputKinds, List<String> keepFloat, Map<String, long[]> shapes, int randomSamples,
     double benchSeconds, boolean requireSpeedup, boolean nchwIo, TfliteLowering.IoType ioType, Path output,
-    boolean replaceOutput) {
+    boolean replaceOutput, Compression compression, int maxSegments) {
 
   public BuildRequest {
+    compression = compression == null ? Compression.NONE : compression;
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(profile, "profile");
     scheme = scheme == null ? Scheme.AUTO : scheme;
@@ -76,6 +81,8 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     b.ioType = ioType;
     b.output = output;
     b.replaceOutput = replaceOutput;
+    b.compression = compression;
+    b.maxSegments = maxSegments;
     return b;
   }
 
@@ -100,6 +107,8 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     private TfliteLowering.IoType ioType;
     private Path output;
     private boolean replaceOutput;
+    private Compression compression = Compression.NONE;
+    private int maxSegments = dev.hwc.backends.tflite.EdgeTpuSegments.DEFAULT_MAX_SEGMENTS;
 
     private Builder(ModelInput model, Profile profile) {
       this.model = model;
@@ -123,11 +132,13 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     public Builder ioType(TfliteLowering.IoType t) { ioType = t; return this; }
     public Builder output(Path folder) { output = folder; return this; }
     public Builder replaceOutput(boolean b) { replaceOutput = b; return this; }
+    public Builder compression(Compression c) { compression = c; return this; }
+    public Builder maxSegments(int n) { maxSegments = n; return this; }
 
     public BuildRequest build() {
       return new BuildRequest(model, profile, precision, scheme, calibration, eval, calibrationMethod, minCosine, minIoU,
           outputKinds, keepFloat, shapes, randomSamples, benchSeconds, requireSpeedup, nchwIo, ioType, output,
-          replaceOutput);
+          replaceOutput, compression, maxSegments);
     }
   }
 }

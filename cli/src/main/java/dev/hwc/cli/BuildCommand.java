@@ -2,6 +2,7 @@ package dev.hwc.cli;
 
 import dev.hwc.backends.tflite.TfliteLowering;
 import dev.hwc.build.BuildRequest;
+import dev.hwc.build.Compression;
 import dev.hwc.build.BuildResult;
 import dev.hwc.build.CheckFailedException;
 import dev.hwc.build.Compiler;
@@ -81,8 +82,14 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--keep-float", paramLabel = "NODE", split = ",", description = "Node names kept in float.")
   List<String> keepFloat = new ArrayList<>();
 
-  @Option(names = "--require-speedup", description = "Fail (exit 1) when the artifact is not faster than fp32 here.")
+  @Option(names = "--require-speedup", description = "Fail (exit 1) when the artifact is not faster than fp32 here"
+      + " (with --prune: than the unpruned model at the same precision).")
   boolean requireSpeedup;
+
+  @Option(names = "--prune", paramLabel = "KIND:AMOUNT",
+      description = "Prune before quantizing: unstructured:0.8 (80% of each Conv/Gemm/MatMul weight zeroed; "
+          + "unstructured:0.8:global for one threshold). The first and last weighted layers are kept whole.")
+  String prune;
 
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
       description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
@@ -100,6 +107,11 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--io-type", paramLabel = "T",
       description = "Graph IO of quantized TFLite artifacts: int8, uint8 or fp32 (default: the profile's first).")
   String ioType;
+
+  @Option(names = "--max-segments", paramLabel = "N", defaultValue = "3",
+      description = "Targets that partition once (the Edge TPU): the most TPU segments of the segmented deployment "
+          + "(deploy.json and one .tflite per part) written beside the single file (default: ${DEFAULT-VALUE}).")
+  int maxSegments;
 
   @Mixin TargetOptions targets = new TargetOptions();
 
@@ -133,6 +145,9 @@ final class BuildCommand implements Callable<Integer> {
     if (benchSeconds < 0) {
       throw new BadInputException("--bench-seconds must not be negative");
     }
+    if (maxSegments < 1) {
+      throw new BadInputException("--max-segments must be at least 1, got " + maxSegments);
+    }
     var shapeMap = ShapeOption.parse(shapes);
     Calibration method = Calibration.parse(calibration);
     Profile profile = targets.resolve(target);
@@ -152,11 +167,13 @@ final class BuildCommand implements Callable<Integer> {
         .shapes(shapeMap)
         .randomSamples(samples)
         .benchSeconds(benchSeconds)
+        .maxSegments(maxSegments)
         .requireSpeedup(requireSpeedup)
         .nchwIo(ioLayout.equals("nchw"))
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
         .output(out)
         .replaceOutput(force)
+        .compression(prune == null ? Compression.NONE : new Compression(Compression.Pruning.parse(prune)))
         .build();
     PrintWriter w = spec.commandLine().getOut();
     BuildResult result;
@@ -169,6 +186,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildPrinter.print(w, result);
     w.printf("wrote %s, %s%s%n", out.resolve(result.artifact().fileName()), out.resolve("report.json"),
         result.edgeTpu().isPresent() ? " and " + out.resolve("edgetpu-report.json") : "");
+    result.segments().ifPresent(seg -> w.printf("wrote %s and its %d part%s (run it: hwc run %s)%n",
+        out.resolve("deploy.json"), seg.parts().size(), seg.parts().size() == 1 ? "" : "s", out.resolve("deploy.json")));
     return Hwc.OK;
   }
 }
