@@ -80,6 +80,17 @@ public final class ArtifactWriter {
     return w;
   }
 
+  /**
+   * The ONNX serialization of a plan, for judging it in memory without a file; null for TFLite
+   * artifacts and for graphs too large for one in-memory protobuf (those are written).
+   */
+  public byte[] onnxBytes(Graph g) {
+    if (tflite || g.parameterBytes() > OnnxEmitter.SINGLE_FILE_LIMIT / 2) {
+      return null;
+    }
+    return new OnnxEmitter().toBytes(g);
+  }
+
   /** Writes a graph (float weights). */
   public Written write(Graph g, Path file) throws IOException {
     return write(g, file, false);

@@ -46,6 +46,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.ServiceLoader;
 
 /**
@@ -65,6 +66,11 @@ final class BuildJob {
   private final TargetBackend backend;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  /** Wall seconds per build phase (report.json). */
+  private final PhaseTimer phases = new PhaseTimer();
+  /** The static search's reasons for float nodes, and the scheme, for the report's stayedFloat. */
+  private Map<String, String> floatReasons = Map.of();
+  private QuantScheme quantScheme;
   private ArtifactWriter writer;
   /** The model file the artifact is checked against (the user's, the bundled copy, or the in-memory graph as ONNX). */
   private Path model;
@@ -122,11 +128,18 @@ final class BuildJob {
     }
 
     PassRecorder passes = new PassRecorder();
+    long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
+    long referenceStart = System.nanoTime();
     Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    long referenceNanos = System.nanoTime() - referenceStart;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
     optimized = backend.prepare(optimized, profile);
+    phases.add("optimize", System.nanoTime() - optimizeStart - referenceNanos);
+    if (reference != null) {
+      phases.add("uncompressed-reference-build", referenceNanos);
+    }
     if (!tflite) {
       checkLegal(optimized);
     }
@@ -137,11 +150,13 @@ final class BuildJob {
       Path fp32 = work.resolve("fp32." + writer.extension());
       ArtifactWriter.Written fp32Written;
       try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
-        fp32Written = writer.write(optimized, fp32);
+        Graph opt = optimized;
+        fp32Written = phases.time("emit-fp32", () -> writer.write(opt, fp32));
       } catch (BadInputException e) {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
-      Samples s = samples(source, precision);
+      Graph src = source;
+      Samples s = phases.time("samples", () -> samples(src, precision));
       warnNonFinite(s);
       if (s.eval().size() < FEW_EVAL_SAMPLES) {
         String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
@@ -152,8 +167,8 @@ final class BuildJob {
       }
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
-      Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
-          model, runtime, s.eval(), kinds);
+      Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
+      Evaluation eval = phases.time("reference-outputs", () -> new Evaluation(referenceRuntime, model, runtime, s.eval(), kinds));
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
@@ -164,10 +179,13 @@ final class BuildJob {
         Files.write(baseline, reference.artifact());
         baselineName = "uncompressed " + precision.id();
       }
-      Measured m = measure(baseline, baselineName, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
+      Path speedBaseline = baseline;
+      String speedBaselineName = baselineName;
+      Measured m = phases.time("speed-check", () -> measure(speedBaseline, speedBaselineName,
+          passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
-      List<CurveResult> curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks);
+      List<CurveResult> curves = phases.time("curves", () -> CurveFidelity.measure(eval, runtime, chosen.artifact(), masks));
 
       String suffix = precision == Precision.FP32 ? "" : "_" + precision.id();
       Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
@@ -415,6 +433,7 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     QuantScheme scheme = backend.quantScheme(profile);
+    quantScheme = scheme;
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
@@ -425,18 +444,50 @@ final class BuildJob {
       throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
           + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
+    // static first (its calibration also measures what dynamic smoothing needs), then dynamic; the
+    // static layer-by-layer fallback only when no dynamic plan passed (issue 15: on all-MiniLM-L6-v2
+    // it was half the build, for a plan the speed check then did not pick)
+    boolean tryDynamic = o.scheme() != Scheme.STATIC && dynamicLegal;
+    Int8Search.Candidate st = null;
     if (o.scheme() != Scheme.DYNAMIC) {
-      out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
+      if (tryDynamic && !tflite) {
+        search.sharingSmoothingStatistics();
+      }
+      st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep, !tryDynamic);
     }
-    if (o.scheme() != Scheme.STATIC && dynamicLegal) {
+    boolean dynamicPassed = false;
+    if (tryDynamic) {
       List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
       if (!d.isEmpty()) {
         out.addAll(d);
+        dynamicPassed = d.stream().anyMatch(Int8Search.Candidate::passed);
       } else if (o.scheme() == Scheme.DYNAMIC) {
         throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
       }
     }
+    if (st != null) {
+      if (!st.passed() && tryDynamic && !dynamicPassed) {
+        st = search.staticFallback(st);
+      } else if (!st.passed() && dynamicPassed) {
+        listener.info("static plan fails the gate and a dynamic plan passes: the static layer-by-layer fallback is not "
+            + "searched (--scheme static searches it)");
+        notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
+            + " (--scheme static searches it)");
+      }
+      out.add(0, st);
+      // ONNX Runtime runs some input convs slower in int8 than in float: the speed check decides
+      if (st.passed() && o.benchSeconds() > 0 && search.staticGraph() != null) {
+        Set<String> slow = new LinkedHashSet<>(OrtConvSpeed.slowerInInt8(search.staticGraph(), scheme));
+        slow.removeAll(st.keptFloat());
+        if (!slow.isEmpty()) {
+          out.add(1, search.staticVariant(st, slow, PlanKind.STATIC_FLOAT_INPUT_CONV,
+              OrtConvSpeed.REASON + " (this plan was timed against the all-int8 one)"));
+        }
+      }
+    }
     judged.addAll(search.log());
+    phases.addAll(search.timer);
+    floatReasons = search.floatReasons();
     return out;
   }
 
@@ -627,7 +678,16 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed, compression, segmented);
+        speed, compression, segmented, stayedFloat(chosen), phases.seconds());
+  }
+
+  /** The chosen static plan's float nodes and why (empty for other plans). */
+  private List<BuildReport.FloatNode> stayedFloat(Int8Search.Candidate chosen) {
+    if (chosen.scheme() != PlanKind.STATIC && chosen.scheme() != PlanKind.STATIC_FLOAT_INPUT_CONV || quantScheme == null
+        || tflite) {
+      return List.of();
+    }
+    return FloatIslands.of(chosen.graph(), quantScheme, floatReasons);
   }
 
   static Runtime find(String id) {
