@@ -645,6 +645,17 @@ final class TfliteImporter {
     return constant(names.get(t) + "_nchw", permute(f.reshape(four), TO_NCHW));
   }
 
+  /** The operator's builtin options, which this op cannot be read without (one line when absent). */
+  @SuppressWarnings("unchecked")
+  private <T extends com.google.flatbuffers.Table> T required(Operator op, T empty) {
+    com.google.flatbuffers.Table t = op.builtinOptions(empty);
+    if (t == null) {
+      throw new BadInputException("TFLite model " + source + ": an operator lacks its " + empty.getClass().getSimpleName()
+          + " (corrupt flatbuffer)");
+    }
+    return (T) t;
+  }
+
   private long[] pads(byte padding, long[] inNhwc, long[] k, long[] s, long[] d) {
     for (int i = 0; i < 2; i++) {
       if (k[i] < 1 || s[i] < 1 || d[i] < 1) {
@@ -679,13 +690,13 @@ final class TfliteImporter {
     long[] s;
     long[] d;
     if (depthwise) {
-      DepthwiseConv2DOptions o = (DepthwiseConv2DOptions) op.builtinOptions(new DepthwiseConv2DOptions());
+      DepthwiseConv2DOptions o = required(op, new DepthwiseConv2DOptions());
       padding = o.padding();
       act = o.fusedActivationFunction();
       s = new long[] {o.strideH(), o.strideW()};
       d = new long[] {Math.max(1, o.dilationHFactor()), Math.max(1, o.dilationWFactor())};
     } else {
-      Conv2DOptions o = (Conv2DOptions) op.builtinOptions(new Conv2DOptions());
+      Conv2DOptions o = required(op, new Conv2DOptions());
       padding = o.padding();
       act = o.fusedActivationFunction();
       s = new long[] {o.strideH(), o.strideW()};
@@ -898,7 +909,7 @@ final class TfliteImporter {
   }
 
   private void pool(Operator op, String irOp) {
-    Pool2DOptions o = (Pool2DOptions) op.builtinOptions(new Pool2DOptions());
+    Pool2DOptions o = required(op, new Pool2DOptions());
     int x = in(op, 0);
     long[] k = {o.filterHeight(), o.filterWidth()};
     long[] s = {o.strideH(), o.strideW()};
@@ -930,7 +941,7 @@ final class TfliteImporter {
   }
 
   private void concat(Operator op) {
-    ConcatenationOptions o = (ConcatenationOptions) op.builtinOptions(new ConcatenationOptions());
+    ConcatenationOptions o = required(op, new ConcatenationOptions());
     int out = op.outputs(0);
     int rank = shapeOf(out).length;
     boolean n = rank == 4;
