@@ -125,7 +125,11 @@ final class BuildJob {
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
     Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    Graph teacher = optimized;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
+    if (o.compression().fineTune() != null) { // prune -> fine-tune -> quantize
+      optimized = fineTune(teacher, optimized, source);
+    }
     optimized = backend.prepare(optimized, profile);
     if (!tflite) {
       checkLegal(optimized);
@@ -427,6 +431,42 @@ final class BuildJob {
   }
 
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
+
+  /**
+   * Trains the pruned float graph with its zeros held (see {@link FineTuner}) on the fine-tuning
+   * inputs: {@code --train DIR}, else the calibration set (--calib DIR or calib/ beside the model);
+   * never the eval set, which judges the result.
+   */
+  private Graph fineTune(Graph teacher, Graph student, Graph source) throws IOException {
+    Compression.FineTune f = o.compression().fineTune();
+    FineTuner tuner = FineTuner.load();
+    SampleSet inputs;
+    String from;
+    Path beside = input.graph() != null ? null : model.toAbsolutePath().getParent().resolve("calib");
+    if (f.train() != null) {
+      if (!Files.isDirectory(f.train())) {
+        throw new BadInputException("--train " + f.train() + ": no such folder");
+      }
+      inputs = SampleSet.load(f.train(), source.inputs());
+      from = f.train().toString();
+    } else if (o.calibration() != null && !o.calibration().isRandom()) {
+      inputs = o.calibration().load(source.inputs());
+      from = o.calibration().description();
+    } else if (beside != null && Files.isDirectory(beside)) {
+      inputs = SampleSet.load(beside, source.inputs());
+      from = input.isBundledExample() ? "the bundled example's calibration strips" : beside.toString();
+    } else {
+      throw new BadInputException("--fine-tune needs inputs to train on: pass --train DIR (a folder of .npz files keyed "
+          + "by input name) or --calib DIR, or put calib/ beside the model (the eval set is never trained on)");
+    }
+    listener.info(String.format(java.util.Locale.ROOT, "fine-tuning %s (%s) on %d samples from %s: %d steps%s, seed %d",
+        o.compression().prune().id(), f.distill() ? "distillation from the float model" : "supervised", inputs.size(),
+        from, f.steps(), f.seconds() > 0 ? String.format(java.util.Locale.ROOT, " or %.0f s", f.seconds()) : "", f.seed()));
+    FineTuner.Result r = tuner.fineTune(new FineTuner.Request(student, teacher, inputs, f, listener));
+    listener.info(r.summary());
+    notes.add(r.summary());
+    return r.graph();
+  }
 
   /** The speed check's name for the reference artifact (never a plan's id). */
   private static final String REFERENCE = "reference";

@@ -91,6 +91,23 @@ final class BuildCommand implements Callable<Integer> {
           + "unstructured:0.8:global for one threshold). The first and last weighted layers are kept whole.")
   String prune;
 
+  @Option(names = "--fine-tune", paramLabel = "KEY=VALUE", arity = "0..1", fallbackValue = "",
+      description = "After pruning, train the pruned model with its zeros held at zero (prune -> fine-tune -> quantize); "
+          + "optional steps=N,seconds=S,seed=K,lr=X,batch=B (default steps=300). Needs the training module "
+          + "(TensorFlow Java), which ./hwc puts on the class path.")
+  String fineTune;
+
+  @Option(names = "--fine-tune-steps", paramLabel = "N", description = "Fine-tuning step budget (implies --fine-tune).")
+  Integer fineTuneSteps;
+
+  @Option(names = "--distill",
+      description = "Fine-tune by distillation: match the float model's outputs on unlabelled inputs (implies --fine-tune).")
+  boolean distill;
+
+  @Option(names = "--train", paramLabel = "DIR",
+      description = "Inputs to fine-tune on: .npz files keyed by input name (default: the calibration set).")
+  Path train;
+
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
       description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
   double benchSeconds;
@@ -120,6 +137,27 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   @Spec CommandSpec spec;
+
+  private Compression compression() {
+    boolean tune = fineTune != null || fineTuneSteps != null || distill || train != null;
+    Compression.FineTune f = null;
+    if (tune) {
+      f = Compression.FineTune.parse(fineTune, distill);
+      if (fineTuneSteps != null) {
+        f = f.withSteps(fineTuneSteps);
+      }
+      if (train != null) {
+        f = f.withTrain(train);
+      }
+    }
+    if (prune == null) {
+      if (tune) {
+        throw new dev.hwc.common.BadInputException("--fine-tune needs --prune: it trains a pruned model to recover what pruning cost");
+      }
+      return Compression.NONE;
+    }
+    return new Compression(Compression.Pruning.parse(prune), f);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -164,7 +202,7 @@ final class BuildCommand implements Callable<Integer> {
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
         .output(out)
         .replaceOutput(force)
-        .compression(prune == null ? Compression.NONE : new Compression(Compression.Pruning.parse(prune)))
+        .compression(compression())
         .build();
     PrintWriter w = spec.commandLine().getOut();
     BuildResult result;
