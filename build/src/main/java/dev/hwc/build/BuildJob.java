@@ -66,6 +66,8 @@ final class BuildJob {
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
   private ArtifactWriter writer;
+  /** Found before any work when the compression fine-tunes. */
+  private FineTuner fineTuner;
   /** The model file the artifact is checked against (the user's, the bundled copy, or the in-memory graph as ONNX). */
   private Path model;
 
@@ -84,6 +86,8 @@ final class BuildJob {
     }
     Precision precision = precision();
     checkBuildable(precision);
+    FineTuner tuner = o.compression().fineTune() == null ? null : FineTuner.load(); // before any work
+    fineTuner = tuner;
     OutputStaging staging = OutputStaging.check(o.output(), o.replaceOutput(), protectedFolders());
     Path referenceDir = null;
     Graph source;
@@ -439,7 +443,7 @@ final class BuildJob {
    */
   private Graph fineTune(Graph teacher, Graph student, Graph source) throws IOException {
     Compression.FineTune f = o.compression().fineTune();
-    FineTuner tuner = FineTuner.load();
+    FineTuner tuner = fineTuner;
     SampleSet inputs;
     String from;
     Path beside = input.graph() != null ? null : model.toAbsolutePath().getParent().resolve("calib");
