@@ -463,9 +463,10 @@ final class BuildJob {
       throw new BadInputException("--fine-tune needs inputs to train on: pass --train DIR (a folder of .npz files keyed "
           + "by input name) or --calib DIR, or put calib/ beside the model (the eval set is never trained on)");
     }
-    listener.info(String.format(java.util.Locale.ROOT, "fine-tuning %s (%s) on %d samples from %s: %d steps%s, seed %d",
-        o.compression().prune().id(), f.distill() ? "distillation from the float model" : "supervised", inputs.size(),
-        from, f.steps(), f.seconds() > 0 ? String.format(java.util.Locale.ROOT, " or %.0f s", f.seconds()) : "", f.seed()));
+    String on = f.distill() ? "distillation from the float model on " + inputs.size() + " samples from " + from
+        : "supervised, on the model's own labelled data";
+    listener.info(String.format(java.util.Locale.ROOT, "fine-tuning %s (%s): %d steps%s, seed %d",
+        o.compression().prune().id(), on, f.steps(), f.seconds() > 0 ? String.format(java.util.Locale.ROOT, " or %.0f s", f.seconds()) : "", f.seed()));
     FineTuner.Result r = tuner.fineTune(new FineTuner.Request(student, teacher, inputs, f, listener));
     listener.info(r.summary());
     notes.add(r.summary());
