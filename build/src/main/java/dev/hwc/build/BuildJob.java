@@ -128,6 +128,9 @@ final class BuildJob {
     PassRecorder passes = new PassRecorder();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
+    if (fineTuner != null) { // an op the training backend cannot lower fails here, before the reference build
+      fineTuner.requireTrainable(optimized);
+    }
     Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
     Graph teacher = optimized;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));

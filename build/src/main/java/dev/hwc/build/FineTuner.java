@@ -34,6 +34,12 @@ public interface FineTuner {
 
   Result fineTune(Request request);
 
+  /**
+   * Refuses, before any work, a graph the fine-tuner cannot train (one line naming every op it
+   * cannot lower); the default accepts every graph.
+   */
+  default void requireTrainable(Graph g) {}
+
   /** The fine-tuner on the class path, or a bad-input error that says how to get one. */
   static FineTuner load() {
     Iterator<FineTuner> it = ServiceLoader.load(FineTuner.class, FineTuner.class.getClassLoader()).iterator();

@@ -41,12 +41,17 @@ public final class TfFineTuner implements FineTuner {
   static final int WINDOW = 10;
 
   @Override
-  public Result fineTune(Request r) {
-    SortedSet<String> missing = LoweringTable.unsupported(r.student());
+  public void requireTrainable(Graph g) {
+    SortedSet<String> missing = LoweringTable.unsupported(g);
     if (!missing.isEmpty()) {
       throw new BadInputException("--fine-tune: the training backend (TensorFlow Java) cannot lower "
           + missing.size() + " op type" + (missing.size() == 1 ? "" : "s") + " of this model: " + String.join(", ", missing));
     }
+  }
+
+  @Override
+  public Result fineTune(Request r) {
+    requireTrainable(r.student());
     Compression.FineTune spec = r.spec();
     Graph student = r.student();
     int threads = Math.max(1, Math.min(4, java.lang.Runtime.getRuntime().availableProcessors()));
