@@ -9,15 +9,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$("$root/bench/fetch-corpus.sh" "${1:-${HWC_CORPUS:-$HOME/.cache/hwc-corpus}}" 2>/dev/null | tail -1)"
 logs="${2:-$(mktemp -d)}"
 mkdir -p "$logs"
+# HWC="java -jar snapshot.jar" runs a fixed build (so that rebuilding the tree meanwhile changes nothing);
+# MODELS="a.tflite b.onnx" picks models of the corpus
+hwc="${HWC:-$root/hwc}"
 bge_shapes=(--shape input_ids=1x128 --shape attention_mask=1x128 --shape token_type_ids=1x128)
 run() { # name log args...
   local name="$1" log="$2"; shift 2
   local t0=$SECONDS
-  "$root/hwc" "$@" >"$logs/$log.log" 2>&1
+  $hwc "$@" >"$logs/$log.log" 2>&1
   local rc=$?
   printf '%-28s %-12s exit %d  %3ds  %s\n' "$name" "$log" "$rc" $((SECONDS - t0)) "$(grep -m1 'hwc: error' "$logs/$log.log" || true)"
 }
-for m in hand_landmark_lite.tflite pose_landmark_lite.tflite bge-small-en-v1.5.onnx; do
+for m in ${MODELS:-hand_landmark_lite.tflite pose_landmark_lite.tflite bge-small-en-v1.5.onnx}; do
   stem="${m%.*}"
   extra=()
   [[ "$m" == bge* ]] && extra=("${bge_shapes[@]}")

@@ -3,8 +3,10 @@
 # one JVM per reader, one after the other, on one core each. `mvn -B test` only replays the committed seeds
 # (src/test/resources/dev/hwc/cli/fuzz/*Inputs); this grows a corpus and hunts for findings.
 #
-# Usage: bench/fuzz.sh [SECONDS_PER_READER=600] [RUNS_PER_READER=10000000] [READERS="onnx npy profile cli"]
+# Usage: bench/fuzz.sh [SECONDS_PER_READER=600] [RUNS_PER_READER=10000000] [READERS="onnx tflite npy profile cli"]
 #   WORK=dir  keeps the grown corpora and findings there (default: bench/fuzz-work, ignored by git)
+#   CPU=n     the core the fuzzing JVM is pinned to (default 0); NICE=n its niceness (default 0), so that
+#             two campaigns can run side by side (different WORK and CPU) under other work
 # Each reader stops at whichever comes first, its seconds or its runs. Prints per reader: executions,
 # executions/s, findings (crash/timeout/oom files) and corpus growth; findings are left in WORK/findings/READER.
 # A finding's file replays with: java -cp CP com.code_intelligence.jazzer.Jazzer --target_class=CLASS FILE
@@ -12,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 secs="${1:-600}"
 runs="${2:-10000000}"
-readers="${3:-onnx npy profile cli}"
+readers="${3:-onnx tflite npy profile cli}"
 work="${WORK:-$root/bench/fuzz-work}"
 cd "$root"
 mkdir -p "$work"
@@ -40,6 +42,7 @@ declare -A class=(
   [onnx]=dev.hwc.cli.fuzz.OnnxReaderFuzzTest
   [npy]=dev.hwc.cli.fuzz.NpyReaderFuzzTest
   [profile]=dev.hwc.cli.fuzz.ProfileLoaderFuzzTest
+  [tflite]=dev.hwc.cli.fuzz.TfliteReaderFuzzTest
   [cli]=dev.hwc.cli.fuzz.CliArgsFuzzTest
 )
 
@@ -54,9 +57,9 @@ for r in $readers; do
   start=$(date +%s)
   set +e
   tmp=/tmp; [ -d /dev/shm ] && [ -w /dev/shm ] && tmp=/dev/shm
-  (cd "$work" && taskset -c 0 java -Xmx2g -Djava.io.tmpdir="$tmp" -XX:ActiveProcessorCount=1 -cp "$cp" com.code_intelligence.jazzer.Jazzer \
+  (cd "$work" && nice -n "${NICE:-0}" taskset -c "${CPU:-0}" java -Xmx2g -Djava.io.tmpdir="$tmp" -XX:ActiveProcessorCount=1 -cp "$cp" com.code_intelligence.jazzer.Jazzer \
     --target_class="$c" \
-    --instrumentation_includes='dev.hwc.**:com.google.protobuf.**:com.fasterxml.**:org.yaml.**:picocli.**' \
+    --instrumentation_includes='dev.hwc.**:com.google.protobuf.**:com.google.flatbuffers.**:org.tensorflow.lite.schema.**:com.fasterxml.**:org.yaml.**:picocli.**' \
     --keep_going=50 \
     -timeout=20 -rss_limit_mb=4096 -max_total_time="$secs" -runs="$runs" -print_final_stats=1 \
     -artifact_prefix="$found/" "$corpus" "$root/$seeds/${c##*.}Inputs/fuzz") >"$log" 2>&1

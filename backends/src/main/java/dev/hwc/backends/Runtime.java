@@ -20,4 +20,12 @@ public interface Runtime {
 
   /** Loads an artifact. */
   RuntimeSession open(Path artifact, SessionOptions options) throws Exception;
+
+  /**
+   * Loads a serialized ONNX model held in memory, or returns null when this runtime does not take
+   * ONNX bytes (then the caller writes a file); {@code label} names it in messages.
+   */
+  default RuntimeSession openOnnxBytes(byte[] model, String label, SessionOptions options) throws Exception {
+    return null;
+  }
 }

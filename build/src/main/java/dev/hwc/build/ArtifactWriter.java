@@ -80,10 +80,38 @@ public final class ArtifactWriter {
     return w;
   }
 
+  /**
+   * The ONNX serialization of a plan, for judging it in memory without a file; null for TFLite
+   * artifacts and for graphs too large for one in-memory protobuf (those are written).
+   */
+  public byte[] onnxBytes(Graph g) {
+    if (tflite || g.parameterBytes() > OnnxEmitter.SINGLE_FILE_LIMIT / 2) {
+      return null;
+    }
+    return new OnnxEmitter().toBytes(g);
+  }
+
   /** Writes a graph (float weights). */
   public Written write(Graph g, Path file) throws IOException {
     return write(g, file, false);
   }
+
+  /**
+   * For a target that partitions once: cuts the artifact's own lowering (the model its mapping report
+   * judged, not lowered again) into TPU segments and CPU parts and writes each part beside it as
+   * {@code STEM_partK.tflite}; returns the plan and the manifest (deploy.json's content).
+   */
+  public static Segments writeSegments(dev.hwc.backends.tflite.EdgeTpuReport.Report report, Path artifact, Path dir,
+      String stem, int maxSegments) throws IOException {
+    dev.hwc.backends.tflite.TflModel m = report.model();
+    dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan = dev.hwc.backends.tflite.EdgeTpuSegments.plan(m, report, maxSegments);
+    return new Segments(plan, dev.hwc.backends.tflite.EdgeTpuSegments.write(m, plan, dir, stem,
+        artifact.getFileName().toString()));
+  }
+
+  /** A segmented deployment as written. */
+  public record Segments(dev.hwc.backends.tflite.EdgeTpuSegments.Plan plan,
+      dev.hwc.backends.tflite.EdgeTpuSegments.Manifest manifest) {}
 
   static boolean partitionsOnce(Profile p) {
     return p != null && p.partitioning().isFirstUnsupportedToCpu();

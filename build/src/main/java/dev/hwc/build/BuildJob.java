@@ -46,6 +46,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.ServiceLoader;
 
 /**
@@ -65,6 +66,11 @@ final class BuildJob {
   private final TargetBackend backend;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  /** Wall seconds per build phase (report.json). */
+  private final PhaseTimer phases = new PhaseTimer();
+  /** The static search's reasons for float nodes, and the scheme, for the report's stayedFloat. */
+  private Map<String, String> floatReasons = Map.of();
+  private QuantScheme quantScheme;
   private ArtifactWriter writer;
   /** Found before any work when the compression fine-tunes. */
   private FineTuner fineTuner;
@@ -126,18 +132,31 @@ final class BuildJob {
     }
 
     PassRecorder passes = new PassRecorder();
+    long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
     if (fineTuner != null) { // an op the training backend cannot lower fails here, before the reference build
       fineTuner.requireTrainable(optimized);
     }
+    long referenceStart = System.nanoTime();
     Uncompressed reference = o.compression().isNone() ? null : uncompressed(precision);
+    long referenceNanos = System.nanoTime() - referenceStart;
     Graph teacher = optimized;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
+    long fineTuneNanos = 0;
     if (o.compression().fineTune() != null) { // prune -> fine-tune -> quantize
+      long t = System.nanoTime();
       optimized = fineTune(teacher, optimized, source);
+      fineTuneNanos = System.nanoTime() - t;
     }
     optimized = backend.prepare(optimized, profile);
+    phases.add("optimize", System.nanoTime() - optimizeStart - referenceNanos - fineTuneNanos);
+    if (fineTuneNanos > 0) {
+      phases.add("fine-tune", fineTuneNanos);
+    }
+    if (reference != null) {
+      phases.add("uncompressed-reference-build", referenceNanos);
+    }
     if (!tflite) {
       checkLegal(optimized);
     }
@@ -148,11 +167,13 @@ final class BuildJob {
       Path fp32 = work.resolve("fp32." + writer.extension());
       ArtifactWriter.Written fp32Written;
       try { // for TFLite this is the lowering: it fails here, before calibration, naming every op it cannot lower
-        fp32Written = writer.write(optimized, fp32);
+        Graph opt = optimized;
+        fp32Written = phases.time("emit-fp32", () -> writer.write(opt, fp32));
       } catch (BadInputException e) {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
-      Samples s = samples(source, precision);
+      Graph src = source;
+      Samples s = phases.time("samples", () -> samples(src, precision));
       warnNonFinite(s);
       if (s.eval().size() < FEW_EVAL_SAMPLES) {
         String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
@@ -163,8 +184,8 @@ final class BuildJob {
       }
       Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
       // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
-      Evaluation eval = new Evaluation(find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime"),
-          model, runtime, s.eval(), kinds);
+      Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
+      Evaluation eval = phases.time("reference-outputs", () -> new Evaluation(referenceRuntime, model, runtime, s.eval(), kinds));
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       List<Int8Search.Candidate> passing = tried.stream().filter(Int8Search.Candidate::passed).toList();
@@ -175,10 +196,13 @@ final class BuildJob {
         Files.write(baseline, reference.artifact());
         baselineName = "uncompressed " + precision.id();
       }
-      Measured m = measure(baseline, baselineName, passing.isEmpty() ? List.of(best(tried)) : passing, s, source);
+      Path speedBaseline = baseline;
+      String speedBaselineName = baselineName;
+      Measured m = phases.time("speed-check", () -> measure(speedBaseline, speedBaselineName,
+          passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
-      List<CurveResult> curves = CurveFidelity.measure(eval, runtime, chosen.artifact(), masks);
+      List<CurveResult> curves = phases.time("curves", () -> CurveFidelity.measure(eval, runtime, chosen.artifact(), masks));
 
       String suffix = precision == Precision.FP32 ? "" : "_" + precision.id();
       Path artifact = staging.dir().resolve(input.stem() + suffix + "." + writer.extension());
@@ -190,10 +214,19 @@ final class BuildJob {
         listener.info(compression.statement());
         notes.add(compression.statement());
       }
-      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
-          s.description(), gate, m.speed(), curves, compression);
-      OutputStaging.deleteRecursively(work);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ArtifactWriter.Segments segments = null;
+      BuildReport.Segmented segmented = null;
+      if (edgeTpu != null) { // a target that partitions once: the segmented deployment beside the single file
+        String stem = artifact.getFileName().toString().replaceFirst("\\.tflite$", "");
+        segments = ArtifactWriter.writeSegments(edgeTpu, artifact, staging.dir(), stem, o.maxSegments());
+        Path deploy = staging.dir().resolve(DEPLOY_MANIFEST);
+        json.writeValue(deploy.toFile(), segments.manifest());
+        segmented = segmented(segments, artifact, deploy, eval, s.eval());
+      }
+      BuildReport report = report(source, chosen, passes.records(), artifact, fp32, runtime, precision, eval,
+          s.description(), gate, m.speed(), curves, compression, segmented);
+      OutputStaging.deleteRecursively(work);
       json.writeValue(staging.dir().resolve("report.json").toFile(), report);
       if (edgeTpu != null) {
         json.writeValue(staging.dir().resolve("edgetpu-report.json").toFile(), edgeTpu);
@@ -209,7 +242,8 @@ final class BuildJob {
       BuildResult.Artifact a = new BuildResult.Artifact(artifact.getFileName().toString(), writer.format(),
           folder == null ? null : folder.resolve(artifact.getFileName()),
           folder == null ? Files.readAllBytes(artifact) : null, report.artifact().sha256(), report.artifact().bytes());
-      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder);
+      BuildResult result = new BuildResult(report, chosenPlan, plans, a, Optional.ofNullable(edgeTpu), masks, gate, folder,
+          Optional.ofNullable(segments).map(ArtifactWriter.Segments::plan));
       if (!chosen.passed()) {
         throw new CheckFailedException(gate.failure(chosen.fidelity()) + "; no plan passed, no artifact written", result);
       }
@@ -219,6 +253,40 @@ final class BuildJob {
       staging.commit();
       return result;
     }
+  }
+
+  /** The segmented deployment's manifest, beside the single-file artifact. */
+  static final String DEPLOY_MANIFEST = "deploy.json";
+
+  /**
+   * The segmented deployment's facts: its chain run against the single file on every eval sample
+   * (the same int8 kernels: every output byte must agree) and judged against the input model per output.
+   */
+  private BuildReport.Segmented segmented(ArtifactWriter.Segments seg, Path artifact, Path deploy, Evaluation eval,
+      SampleSet samples) throws Exception {
+    boolean identical = true;
+    try (var one = new dev.hwc.backends.tflite.TfliteRuntime().open(artifact, dev.hwc.backends.SessionOptions.DEFAULT);
+        var chain = dev.hwc.backends.tflite.Deployment.load(deploy)) {
+      for (int i = 0; i < samples.size(); i++) {
+        var feed = chain.fromSource(samples.get(i));
+        var want = one.run(feed);
+        var got = chain.run(feed);
+        for (String out : want.keySet()) {
+          identical &= java.util.Arrays.equals(want.get(out).bytes(), got.get(out).bytes());
+        }
+      }
+    }
+    if (!identical) {
+      String warn = "WARNING: the segmented deployment's outputs differ from the single file's on this machine's TFLite";
+      listener.info(warn);
+      notes.add(warn);
+    }
+    List<OutputFidelity> f = eval.compare(deploy);
+    var plan = seg.plan();
+    List<String> commands = seg.manifest().parts().stream().filter(p -> p.edgetpuCompiler() != null)
+        .map(dev.hwc.backends.tflite.EdgeTpuSegments.ManifestPart::edgetpuCompiler).toList();
+    return new BuildReport.Segmented(DEPLOY_MANIFEST, plan.maxSegments(), plan.parts().size(), plan.tpuSegments(),
+        plan.singleFileTpuMacShare(), plan.tpuMacShare(), plan.boundaryBytes(), commands, identical, samples.size(), f);
   }
 
   /** Folders an output folder must never be or contain: the model's, and the calibration and eval folders. */
@@ -382,6 +450,7 @@ final class BuildJob {
       return List.copyOf(judged);
     }
     QuantScheme scheme = backend.quantScheme(profile);
+    quantScheme = scheme;
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
@@ -392,18 +461,50 @@ final class BuildJob {
       throw new BadInputException("--scheme dynamic is not legal on " + profile.id()
           + (tflite ? " (integer-only: no float activations)" : " (TensorRT takes explicit QDQ only)"));
     }
+    // static first (its calibration also measures what dynamic smoothing needs), then dynamic; the
+    // static layer-by-layer fallback only when no dynamic plan passed (issue 15: on all-MiniLM-L6-v2
+    // it was half the build, for a plan the speed check then did not pick)
+    boolean tryDynamic = o.scheme() != Scheme.STATIC && dynamicLegal;
+    Int8Search.Candidate st = null;
     if (o.scheme() != Scheme.DYNAMIC) {
-      out.add(search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep));
+      if (tryDynamic && !tflite) {
+        search.sharingSmoothingStatistics();
+      }
+      st = search.staticPlan(UpgradeOpset.to(optimized, UpgradeOpset.QDQ_PER_AXIS_OPSET), keep, !tryDynamic);
     }
-    if (o.scheme() != Scheme.STATIC && dynamicLegal) {
+    boolean dynamicPassed = false;
+    if (tryDynamic) {
       List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
       if (!d.isEmpty()) {
         out.addAll(d);
+        dynamicPassed = d.stream().anyMatch(Int8Search.Candidate::passed);
       } else if (o.scheme() == Scheme.DYNAMIC) {
         throw new BadInputException("--scheme dynamic: the model has no MatMul with constant weights to quantize dynamically");
       }
     }
+    if (st != null) {
+      if (!st.passed() && tryDynamic && !dynamicPassed) {
+        st = search.staticFallback(st);
+      } else if (!st.passed() && dynamicPassed) {
+        listener.info("static plan fails the gate and a dynamic plan passes: the static layer-by-layer fallback is not "
+            + "searched (--scheme static searches it)");
+        notes.add("static plan failed the gate; a dynamic plan passed, so the static layer-by-layer fallback was not searched"
+            + " (--scheme static searches it)");
+      }
+      out.add(0, st);
+      // ONNX Runtime runs some input convs slower in int8 than in float: the speed check decides
+      if (st.passed() && o.benchSeconds() > 0 && search.staticGraph() != null) {
+        Set<String> slow = new LinkedHashSet<>(OrtConvSpeed.slowerInInt8(search.staticGraph(), scheme));
+        slow.removeAll(st.keptFloat());
+        if (!slow.isEmpty()) {
+          out.add(1, search.staticVariant(st, slow, PlanKind.STATIC_FLOAT_INPUT_CONV,
+              OrtConvSpeed.REASON + " (this plan was timed against the all-int8 one)"));
+        }
+      }
+    }
     judged.addAll(search.log());
+    phases.addAll(search.timer);
+    floatReasons = search.floatReasons();
     return out;
   }
 
@@ -607,7 +708,8 @@ final class BuildJob {
 
   private BuildReport report(Graph source, Int8Search.Candidate chosen, List<PassRecord> passes, Path artifact, Path fp32,
       Runtime runtime, Precision precision, Evaluation eval, String sampleSource, Gate gate, BuildReport.Speed speed,
-      List<CurveResult> curves, BuildReport.CompressionReport compression) throws IOException {
+      List<CurveResult> curves, BuildReport.CompressionReport compression, BuildReport.Segmented segmented)
+      throws IOException {
     ModelStats before = ModelStats.of(source);
     ModelStats after = ModelStats.of(chosen.graph());
     List<BuildReport.Candidate> cands = new ArrayList<>();
@@ -630,7 +732,16 @@ final class BuildJob {
             facts != null ? facts.ops() : after.nodes(), runtime.id(), runtime.version()),
         new BuildReport.Fidelity(eval.size(), sampleSource, chosen.fidelity(), weakest.output(), gate.minCosine(),
             gate.maxRelativeL2(), gate.minIoU(), chosen.passed(), curves),
-        speed, compression);
+        speed, compression, segmented, stayedFloat(chosen), phases.seconds());
+  }
+
+  /** The chosen static plan's float nodes and why (empty for other plans). */
+  private List<BuildReport.FloatNode> stayedFloat(Int8Search.Candidate chosen) {
+    if (chosen.scheme() != PlanKind.STATIC && chosen.scheme() != PlanKind.STATIC_FLOAT_INPUT_CONV || quantScheme == null
+        || tflite) {
+      return List.of();
+    }
+    return FloatIslands.of(chosen.graph(), quantScheme, floatReasons);
   }
 
   static Runtime find(String id) {

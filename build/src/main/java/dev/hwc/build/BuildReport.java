@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * What a build reports, and what {@code hwc build} writes to report.json (its Jackson serialization): what went in, what the passes did, which
  * compression plans were tried and how each fared, what came out, how close the artifact's outputs
- * are to the input model's per output, and how fast it is against fp32 on this machine.
+ * are to the input model's per output, and how fast it is against fp32 on this machine; for int8 QDQ
+ * plans, which nodes stayed float and why; the wall seconds of each build phase.
  */
 public record BuildReport(
     String hwcVersion,
@@ -24,7 +25,32 @@ public record BuildReport(
     Artifact artifact,
     Fidelity fidelity,
     Speed speed,
-    CompressionReport compression) {
+    CompressionReport compression,
+    Segmented segmented,
+    List<FloatNode> stayedFloat,
+    Map<String, Double> phaseSeconds) {
+
+  /**
+   * For a target that partitions once (the Edge TPU): the segmented deployment written beside the
+   * single file, its TPU MAC share beside the single file's, and the Edge TPU compiler command for
+   * each TPU segment. Null for other targets.
+   *
+   * @param manifest the deployment's manifest file (deploy.json)
+   * @param boundaryBytes bytes the host moves between parts per inference
+   * @param identicalToSingleFile whether the chain's outputs equal the single file's, byte for byte, on
+   *     every eval sample (both on this machine's TFLite interpreter)
+   * @param samplesCompared eval samples that comparison ran on
+   * @param outputs the chain judged against the input model per output, as the artifact is
+   */
+  public record Segmented(String manifest, int maxSegments, int parts, int tpuSegments, double singleFileTpuMacShare,
+      double segmentedTpuMacShare, long boundaryBytes, List<String> edgetpuCompilerCommands,
+      boolean identicalToSingleFile, int samplesCompared, List<OutputFidelity> outputs) {}
+
+  /**
+   * A compute node of the chosen int8 plan that the runtime runs in float (not inside a fused
+   * DQ -> op -> Q group), and why it stayed float. Empty for float builds and non-QDQ plans.
+   */
+  public record FloatNode(String node, String op, String reason) {}
 
   public record Input(String path, String sha256, long bytes, int opset, int nodes, long parameters, boolean bundledExample) {}
 

@@ -37,12 +37,14 @@ import java.util.Objects;
  * @param replaceOutput replace {@code output} when it exists (else the build refuses it)
  * @param compression pruning applied before quantization (default {@link Compression#NONE}); the
  *     gate still compares against the uncompressed model, and the speed check times against its fp32
+ * @param maxSegments for a target that partitions once (the Edge TPU): the most TPU segments of the
+ *     segmented deployment written beside the single file (default 3)
  */
 public record BuildRequest(ModelInput model, Profile profile, Precision precision, Scheme scheme,
     SampleSource calibration, SampleSource eval, Calibration calibrationMethod, Double minCosine, Double minIoU,
     Map<String, OutputKind> outputKinds, List<String> keepFloat, Map<String, long[]> shapes, int randomSamples,
     double benchSeconds, boolean requireSpeedup, boolean nchwIo, TfliteLowering.IoType ioType, Path output,
-    boolean replaceOutput, Compression compression) {
+    boolean replaceOutput, Compression compression, int maxSegments) {
 
   public BuildRequest {
     compression = compression == null ? Compression.NONE : compression;
@@ -80,6 +82,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     b.output = output;
     b.replaceOutput = replaceOutput;
     b.compression = compression;
+    b.maxSegments = maxSegments;
     return b;
   }
 
@@ -105,6 +108,7 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     private Path output;
     private boolean replaceOutput;
     private Compression compression = Compression.NONE;
+    private int maxSegments = dev.hwc.backends.tflite.EdgeTpuSegments.DEFAULT_MAX_SEGMENTS;
 
     private Builder(ModelInput model, Profile profile) {
       this.model = model;
@@ -129,11 +133,12 @@ public record BuildRequest(ModelInput model, Profile profile, Precision precisio
     public Builder output(Path folder) { output = folder; return this; }
     public Builder replaceOutput(boolean b) { replaceOutput = b; return this; }
     public Builder compression(Compression c) { compression = c; return this; }
+    public Builder maxSegments(int n) { maxSegments = n; return this; }
 
     public BuildRequest build() {
       return new BuildRequest(model, profile, precision, scheme, calibration, eval, calibrationMethod, minCosine, minIoU,
           outputKinds, keepFloat, shapes, randomSamples, benchSeconds, requireSpeedup, nchwIo, ioType, output,
-          replaceOutput, compression);
+          replaceOutput, compression, maxSegments);
     }
   }
 }

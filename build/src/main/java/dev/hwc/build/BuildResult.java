@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param masks the mask outputs the model names in its metadata (their channels' names)
  * @param gate the gate the plans were judged by
  * @param outputFolder the folder written, or null for an in-memory build
+ * @param segments for a target that partitions once, the segmented deployment (deploy.json and its parts)
  */
 public record BuildResult(BuildReport report, Plan chosen, List<Plan> plans, Artifact artifact,
-    Optional<EdgeTpuReport.Report> edgeTpu, List<MaskSpec> masks, Gate gate, Path outputFolder) {
+    Optional<EdgeTpuReport.Report> edgeTpu, List<MaskSpec> masks, Gate gate, Path outputFolder,
+    Optional<dev.hwc.backends.tflite.EdgeTpuSegments.Plan> segments) {
 
   /** Whether the chosen plan passed the gate (a build returns only then; see {@link CheckFailedException}). */
   public boolean passed() {

@@ -53,6 +53,22 @@ public final class Compiler {
     return new BuildJob(request, listener).run();
   }
 
+  /** Sweeps without progress reports. */
+  public static SweepResult sweep(SweepRequest request) throws Exception {
+    return sweep(request, SweepListener.NONE);
+  }
+
+  /**
+   * Builds every candidate of the request's grid (precision x compression) for its target, measures each
+   * per output on the held-out samples, times it against the uncompressed baseline, prices it, and finds
+   * along each series the knee, the wall where the weakest output breaks and the operating point just
+   * before it. With an output folder writes sweep.json, sweep.csv, envelope.html/.svg(/.png) and keeps
+   * a per-candidate cache there (a repeated or interrupted sweep reuses finished candidates).
+   */
+  public static SweepResult sweep(SweepRequest request, SweepListener listener) throws Exception {
+    return new SweepJob(request, listener).run();
+  }
+
   /** Reads a model and judges it for each target of the request. */
   public static InspectResult inspect(InspectRequest request) throws Exception {
     Graph g = GraphValidator.check(ShapeInference.run(Frontends.read(request.model())));

@@ -74,6 +74,19 @@ public final class Int8Search {
   private final BuildListener listener;
   private final ArtifactWriter writer;
   private final List<Candidate> log = new ArrayList<>();
+  /** Why the static search kept nodes in float, by node name (for the report). */
+  private final Map<String, String> floatReasons = new LinkedHashMap<>();
+  /** The last static search's graph and calibration, reused by {@link #staticVariant}. */
+  private Graph staticGraph;
+  private StaticQuantizer.Plan staticFull;
+  private Set<String> staticKeep;
+  /** Whether static calibration also measures the dynamic plans' smoothing statistics, and what it measured. */
+  private boolean tapSmoothing;
+  private Map<String, float[]> tappedAbsMax;
+  private Map<String, double[]> staticRanges;
+  private Map<String, float[]> staticMeans;
+  /** Wall time of calibration, emitting and judging plans, for the report. */
+  final PhaseTimer timer = new PhaseTimer();
   private int emitted;
 
   /**
@@ -99,7 +112,21 @@ public final class Int8Search {
   }
 
   /** Static QDQ: calibrate once, then fall back layer by layer until the gate passes. */
-  public Candidate staticPlan(Graph g, Set<String> keepFloat) throws Exception {
+  public Candidate staticPlan(Graph input, Set<String> keepFloat) throws Exception {
+    return staticPlan(input, keepFloat, true);
+  }
+
+  /**
+   * As {@link #staticPlan(Graph, Set)}; without {@code fallback} a plan that fails the gate is
+   * returned as it is (the build's auto scheme, once a dynamic plan passed: the layer-by-layer search
+   * judges one plan per layer and several more, for a plan that keeps layers in float).
+   */
+  public Candidate staticPlan(Graph input, Set<String> keepFloat, boolean fallback) throws Exception {
+    // a squeeze-excite gate HardSigmoid(Conv) becomes one integer conv (Clip(0, 1) is the Q's clamp)
+    Graph g = !scheme.fullInteger() && scheme.quantizedOps().contains("HardSigmoid")
+        ? new dev.hwc.compiler.passes.FoldHardSigmoidIntoConv().run(input, dev.hwc.compiler.passes.PassContext.defaults())
+        : input;
+    keepFloat.forEach(n -> floatReasons.putIfAbsent(n, "--keep-float"));
     StaticQuantizer.Plan full = StaticQuantizer.plan(g, scheme, Set.of());
     // every planned activation, shared and fixed ones too: a fallback that keeps a layer in float can
     // leave a data-movement output without the input it shared params with, or a Softmax output
@@ -114,9 +141,16 @@ public final class Int8Search {
     listener.calibrationStarted(observe.size(), calib.size(), calibration);
     // per-channel means of the weighted layers' inputs, for bias correction
     Map<String, Integer> meanAxes = StaticQuantizer.meanAxes(g, full, observe);
-    Map<String, TensorRange> ranges = Calibrator.calibrate(g, observe, calib, calibration,
+    // the same runs also measure what dynamic smoothing needs (per-channel magnitudes of the MatMul
+    // inputs), when the dynamic plans will be tried: one pass over the calibration samples, not two
+    List<String> smoothActs = tapSmoothing ? SmoothActivations.candidates(g) : List.of();
+    ChannelAbsMax.Accumulator absMax = new ChannelAbsMax.Accumulator(smoothActs);
+    Map<String, TensorRange> ranges = timer.time("calibrate", () -> Calibrator.calibrate(g, observe, calib, calibration,
         Calibrator.Options.DEFAULT.withProgress((done, total) -> listener.progress("calibrate", done, total))
-            .withChannelMeans(meanAxes));
+            .withChannelMeans(meanAxes).withTap(smoothActs, absMax)));
+    if (!smoothActs.isEmpty()) {
+      tappedAbsMax = absMax.result();
+    }
     Map<String, double[]> lohi = new LinkedHashMap<>();
     Map<String, float[]> means = new LinkedHashMap<>();
     ranges.forEach((k, r) -> {
@@ -125,6 +159,9 @@ public final class Int8Search {
         means.put(k, r.channelMean());
       }
     });
+    staticGraph = g;
+    staticRanges = lohi;
+    staticMeans = means;
     Set<String> wide = StaticQuantizer.outOfRange(lohi);
     if (!wide.isEmpty()) {
       String first = wide.iterator().next();
@@ -134,6 +171,7 @@ public final class Int8Search {
         throw new dev.hwc.common.BadInputException(what + "; this target is integer-only, so the model cannot be built for it");
       }
       Set<String> kept = StaticQuantizer.nodesTouching(g, full, wide);
+      kept.forEach(n -> floatReasons.putIfAbsent(n, "writes or reads an activation whose calibrated range int8 cannot hold"));
       listener.info(what + ": keeping the " + kept.size() + " layer(s) that write or read them in float");
       keepFloat = new LinkedHashSet<>(keepFloat);
       keepFloat.addAll(kept);
@@ -145,6 +183,27 @@ public final class Int8Search {
     }
     if (!scheme.floatAllowed()) {
       listener.info("static plan fails the gate and this target is integer-only: no layer can be kept in float");
+      return c;
+    }
+    staticFull = full;
+    staticKeep = keepFloat;
+    if (!fallback) {
+      return c;
+    }
+    return staticFallback(c);
+  }
+
+  /**
+   * The layer-by-layer fallback of the failing plan {@code c} of the last {@link #staticPlan} (its
+   * calibration reused): the fewest most sensitive layers in float that pass.
+   */
+  public Candidate staticFallback(Candidate c) throws Exception {
+    Graph g = staticGraph;
+    StaticQuantizer.Plan full = staticFull;
+    Map<String, double[]> lohi = staticRanges;
+    Map<String, float[]> means = staticMeans;
+    Set<String> keepFloat = staticKeep;
+    if (c.passed() || full == null) {
       return c;
     }
     Set<String> forced = keepFloat;
@@ -174,9 +233,16 @@ public final class Int8Search {
     }
     Candidate plain = judge(PlanKind.DYNAMIC, plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
-    listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
-    Map<String, float[]> absMax = ChannelAbsMax.measure(float32, acts, calib,
-        (done, total) -> listener.progress("smooth", done, total));
+    Map<String, float[]> absMax;
+    if (tappedAbsMax != null && tappedAbsMax.keySet().containsAll(acts)) {
+      absMax = new LinkedHashMap<>();
+      acts.forEach(a -> absMax.put(a, tappedAbsMax.get(a)));
+      listener.info("smoothing statistics of " + acts.size() + " MatMul inputs: measured during static calibration");
+    } else {
+      listener.info("measuring " + acts.size() + " MatMul inputs per channel on " + calib.size() + " samples for smoothing");
+      absMax = timer.time("smooth-measure", () -> ChannelAbsMax.measure(float32, acts, calib,
+          (done, total) -> listener.progress("smooth", done, total)));
+    }
     absMax.keySet().removeIf(a -> SmoothActivations.outlierRatio(absMax.get(a)) <= SmoothActivations.OUTLIER_RATIO);
     List<Candidate> passing = new ArrayList<>();
     if (plain.passed()) {
@@ -240,11 +306,12 @@ public final class Int8Search {
     Map<String, Double> damage = new LinkedHashMap<>();
     int probe = Math.min(eval.size(), 8);
     int i = 0;
+    long t0 = System.nanoTime();
     for (String layer : layers) {
-      Path a = emit(onlyQuantizing.plan(Set.of(layer))).file();
-      damage.put(layer, Gate.damage(eval.compare(a, probe)));
+      damage.put(layer, Gate.damage(probe(onlyQuantizing.plan(Set.of(layer)), probe)));
       listener.progress("sensitivity", ++i, layers.size());
     }
+    timer.add("fallback-sensitivity", System.nanoTime() - t0);
     List<String> ranked = new ArrayList<>(layers);
     ranked.sort(Comparator.comparingDouble((String l) -> damage.get(l)).reversed());
     // double the float layers until the gate passes, then bisect between the last failing count and
@@ -264,7 +331,10 @@ public final class Int8Search {
         return c;
       }
     }
-    while (passingK - failing > 1) {
+    for (String l : ranked.subList(0, passingK)) {
+      floatReasons.putIfAbsent(l, "gate fallback: among the layers whose int8 error hurts the weakest output most");
+    }
+    while (!closeEnough(failing, passingK)) {
       int mid = (failing + passingK) / 2;
       Candidate c = keepingMostSensitive(first, ranked, keepFloat, keeping, mid, layers.size());
       if (c.passed()) {
@@ -277,6 +347,26 @@ public final class Int8Search {
     return passing;
   }
 
+  /**
+   * A plan's figures on the first {@code limit} eval samples, judged in memory when the runtime
+   * takes ONNX bytes (no file written and read back: the sensitivity ranking judges one plan per
+   * layer), else through a written artifact.
+   */
+  private List<OutputFidelity> probe(Graph plan, int limit) throws Exception {
+    byte[] bytes = writer.onnxBytes(plan);
+    List<OutputFidelity> f = bytes == null ? null : eval.compareOnnxBytes(bytes, limit);
+    return f != null ? f : eval.compare(emit(plan).file(), limit);
+  }
+
+  /**
+   * Whether the bisection between the last failing and the first passing count of float layers may
+   * stop: once they are within an eighth of the passing count apart (at most a few layers more in
+   * float than the fewest that pass; each step is a full judge on the eval set).
+   */
+  static boolean closeEnough(int failing, int passing) {
+    return passing - failing <= Math.max(1, passing / 8);
+  }
+
   private Candidate keepingMostSensitive(Candidate first, List<String> ranked, Set<String> keepFloat, Planner keeping,
       int k, int layers) throws Exception {
     Set<String> kept = new LinkedHashSet<>(keepFloat);
@@ -287,12 +377,48 @@ public final class Int8Search {
   }
 
   private Candidate judge(PlanKind kind, Graph g, List<String> kept, int quantized) throws Exception {
-    ArtifactWriter.Written a = emit(g);
-    List<OutputFidelity> f = eval.compare(a.file());
+    ArtifactWriter.Written a = timer.time("emit", () -> emit(g));
+    List<OutputFidelity> f = timer.time("judge", () -> eval.compare(a.file()));
     Candidate c = new Candidate(kind, g, a, f, gate.passes(f), kept, quantized);
     log.add(c);
     listener.planJudged(c.plan(gate));
     return c;
+  }
+
+  /**
+   * The passing static plan {@code base} with {@code extraFloat} also kept float, judged as
+   * {@code kind}: the calibration of the last {@link #staticPlan} is reused (no new calibration
+   * run). {@code why} is recorded for those nodes.
+   */
+  public Candidate staticVariant(Candidate base, Set<String> extraFloat, PlanKind kind, String why) throws Exception {
+    if (staticGraph == null) {
+      throw new IllegalStateException("no static plan searched yet");
+    }
+    Set<String> kept = new LinkedHashSet<>(base.keptFloat());
+    kept.addAll(extraFloat);
+    extraFloat.forEach(n -> floatReasons.putIfAbsent(n, why));
+    Graph q = StaticQuantizer.apply(staticGraph, StaticQuantizer.plan(staticGraph, scheme, kept), staticRanges, staticMeans,
+        scheme);
+    return judge(kind, q, List.copyOf(kept), base.quantizedLayers() - extraFloat.size());
+  }
+
+  /** The graph the last static search quantized (after its QDQ-only rewrites), or null. */
+  public Graph staticGraph() {
+    return staticGraph;
+  }
+
+  /**
+   * Makes the next {@link #staticPlan}'s calibration also measure the per-channel magnitudes that
+   * {@link #dynamicPlans} smooths with, so the dynamic plans need no second pass over the samples.
+   */
+  public Int8Search sharingSmoothingStatistics() {
+    tapSmoothing = true;
+    return this;
+  }
+
+  /** Why nodes were kept in float by the static search (user, calibration range, speed, gate fallback). */
+  public Map<String, String> floatReasons() {
+    return java.util.Collections.unmodifiableMap(floatReasons);
   }
 
   /** Every plan judged, fallback steps included, in order. */

@@ -119,10 +119,19 @@ class CompilerBuildTest {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     assertEquals(json.writeValueAsString(r.report()), Files.readString(out.resolve("report.json")));
     assertEquals(json.writeValueAsString(tpu), Files.readString(out.resolve("edgetpu-report.json")));
+    // the segmented deployment beside it: LeakyRelu (no Edge TPU kernel) between two conv stacks
+    var seg = r.segments().orElseThrow();
+    assertEquals(List.of("edgetpu", "cpu", "edgetpu"), seg.parts().stream().map(p -> p.runtime()).toList(), seg.table());
+    assertEquals(1.0, seg.tpuMacShare());
+    assertEquals(tpu.tpuMacShare(), r.report().segmented().singleFileTpuMacShare());
+    assertTrue(r.report().segmented().identicalToSingleFile());
+    java.util.Set<String> files = new java.util.HashSet<>(java.util.Set.of(r.artifact().fileName(), "report.json",
+        "edgetpu-report.json", "deploy.json", dev.hwc.common.OutputFolder.MANIFEST));
+    String stem = r.artifact().fileName().replace(".tflite", "");
+    seg.parts().forEach(p -> files.add(dev.hwc.backends.tflite.EdgeTpuSegments.partFile(stem, p.index())));
     try (var s = Files.list(out)) {
-      assertEquals(java.util.Set.of(r.artifact().fileName(), "report.json", "edgetpu-report.json",
-          dev.hwc.common.OutputFolder.MANIFEST), s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
-          "artifact, report.json, edgetpu-report.json and hwc's manifest of them");
+      assertEquals(files, s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+          "artifact, report.json, edgetpu-report.json, the deployment and hwc's manifest of them");
     }
   }
 

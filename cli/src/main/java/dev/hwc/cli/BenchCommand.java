@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
   Amount amount;
 
   @Option(names = "--inputs", paramLabel = "PATH",
-      description = "Real samples: an .npz/.npy file or a folder of them, arrays named after the inputs (default: seeded random normal data).")
+      description = "Real samples: an .npz/.npy file or a folder of them, arrays named after the inputs (default: seeded random data: normal floats, integer inputs within what they index).")
   Path inputs;
 
   @Option(names = "--shape", paramLabel = "NAME=AxB", description = "Size of an input with symbolic dims, e.g. input_ids=1x128 (repeatable).")

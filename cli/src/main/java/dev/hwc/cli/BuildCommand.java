@@ -125,6 +125,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Graph IO of quantized TFLite artifacts: int8, uint8 or fp32 (default: the profile's first).")
   String ioType;
 
+  @Option(names = "--max-segments", paramLabel = "N", defaultValue = "3",
+      description = "Targets that partition once (the Edge TPU): the most TPU segments of the segmented deployment "
+          + "(deploy.json and one .tflite per part) written beside the single file (default: ${DEFAULT-VALUE}).")
+  int maxSegments;
+
   @Mixin TargetOptions targets = new TargetOptions();
 
   private java.util.Map<String, OutputKind> kinds() {
@@ -178,6 +183,9 @@ final class BuildCommand implements Callable<Integer> {
     if (benchSeconds < 0) {
       throw new BadInputException("--bench-seconds must not be negative");
     }
+    if (maxSegments < 1) {
+      throw new BadInputException("--max-segments must be at least 1, got " + maxSegments);
+    }
     var shapeMap = ShapeOption.parse(shapes);
     Calibration method = Calibration.parse(calibration);
     Profile profile = targets.resolve(target);
@@ -197,6 +205,7 @@ final class BuildCommand implements Callable<Integer> {
         .shapes(shapeMap)
         .randomSamples(samples)
         .benchSeconds(benchSeconds)
+        .maxSegments(maxSegments)
         .requireSpeedup(requireSpeedup)
         .nchwIo(ioLayout.equals("nchw"))
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
@@ -215,6 +224,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildPrinter.print(w, result);
     w.printf("wrote %s, %s%s%n", out.resolve(result.artifact().fileName()), out.resolve("report.json"),
         result.edgeTpu().isPresent() ? " and " + out.resolve("edgetpu-report.json") : "");
+    result.segments().ifPresent(seg -> w.printf("wrote %s and its %d part%s (run it: hwc run %s)%n",
+        out.resolve("deploy.json"), seg.parts().size(), seg.parts().size() == 1 ? "" : "s", out.resolve("deploy.json")));
     return Hwc.OK;
   }
 }

@@ -122,6 +122,18 @@ final class BuildPrinter implements BuildListener {
       out.println();
       out.print(summary.endsWith("\n") ? summary : summary + "\n");
     });
+    result.segments().ifPresent(seg -> {
+      out.println();
+      out.println(seg.table());
+      var s = r.segmented();
+      if (s != null) {
+        OutputFidelity w = dev.hwc.hwtests.Fidelity.weakest(s.outputs());
+        out.printf(Locale.ROOT, "the chain vs the single file on %d eval samples: %s; vs the input model: weakest "
+            + "output %s, cosine %.4f%n", s.samplesCompared(), s.identicalToSingleFile() ? "every output byte equal"
+            : "OUTPUTS DIFFER", w.output(), w.cosine());
+        s.edgetpuCompilerCommands().forEach(c -> out.println("compile a TPU segment: " + c));
+      }
+    });
     out.flush(); // print() does not flush: a failed gate exits right after this
   }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Hwc.Version.class,
     description = "hwc: compiles trained neural networks for the hardware they will run on.",
-    subcommands = {TargetsCommand.class, InspectCommand.class, BuildCommand.class, BenchCommand.class, LabCommand.class})
+    subcommands = {TargetsCommand.class, InspectCommand.class, BuildCommand.class, SweepCommand.class, BenchCommand.class,
+        RunCommand.class, LabCommand.class})
 public final class Hwc implements Callable<Integer> {
   public static final int OK = 0;
   public static final int CHECK_FAILED = 1;

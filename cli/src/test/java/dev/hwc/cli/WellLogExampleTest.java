@@ -115,7 +115,9 @@ class WellLogExampleTest {
   /**
    * The bundled example for the Edge TPU: full-integer TFLite checked per mask on the TFLite
    * interpreter, and the mapping report naming where its attention bottleneck breaks the TPU
-   * partition (a reshape whose element order differs in NHWC needs a TRANSPOSE the TPU cannot run).
+   * partition: no TRANSPOSE anywhere (the token reshapes keep channels last), so the split is the
+   * attention's first op the TPU lacks. The segmented deployment beside it puts the decoder back on
+   * the TPU, and its chain gives the single file's outputs byte for byte.
    */
   @Test
   void edgeTpuBuildReportsWhereTheAttentionBottleneckSplitsTheModel() throws Exception {
@@ -130,7 +132,11 @@ class WellLogExampleTest {
     JsonNode split = tpu.get("ops").get(tpu.get("splitIndex").asInt());
     System.out.println("well-log on the Edge TPU: " + tpu.get("opsOnTpu") + " of " + tpu.get("opsTotal")
         + " ops, MAC share " + tpu.get("tpuMacShare") + ", split at " + split.get("builtin") + " for " + split.get("origin"));
-    assertEquals("TRANSPOSE", split.get("builtin").asText());
+    assertEquals("FULLY_CONNECTED", split.get("builtin").asText(), "past the token reshape: " + split);
+    assertEquals("RESHAPE", tpu.get("ops").get(split.get("index").asInt() - 1).get("builtin").asText());
+    for (JsonNode op : tpu.get("ops")) {
+      assertFalse(op.get("builtin").asText().equals("TRANSPOSE"), "no TRANSPOSE: " + op);
+    }
     for (JsonNode op : tpu.get("ops")) {
       if (op.get("builtin").asText().equals("BATCH_MATMUL")) { // MatMul's rule emits it, the TPU does not map it
         assertEquals("BATCH_MATMUL is not on the Edge TPU's supported list (from MatMul '" + op.get("origin").asText() + "')",
@@ -139,6 +145,37 @@ class WellLogExampleTest {
     }
     double share = tpu.get("tpuMacShare").asDouble();
     assertTrue(share > 0.2 && share < 0.8, "the encoder runs on the TPU, the rest on the CPU: " + share);
+
+    // the segmented deployment: encoder and decoder on the TPU, the attention a CPU island
+    JsonNode deploy = new ObjectMapper().readTree(out.resolve("deploy.json").toFile());
+    assertEquals("hwc-deploy/1", deploy.get("schema").asText());
+    assertTrue(deploy.get("tpuMacShare").asDouble() >= 0.9, deploy.get("tpuMacShare").asText());
+    assertTrue(deploy.get("tpuSegments").asInt() >= 2 && deploy.get("tpuSegments").asInt() <= 3);
+    assertEquals(share, deploy.get("singleFileTpuMacShare").asDouble());
+    int ops = 0;
+    for (JsonNode p : deploy.get("parts")) {
+      assertTrue(java.nio.file.Files.isRegularFile(out.resolve(p.get("file").asText())), p.toString());
+      ops += p.get("ops").asInt();
+    }
+    assertEquals(tpu.get("opsTotal").asInt(), ops);
+    JsonNode seg = report(out).get("segmented");
+    assertTrue(seg.get("identicalToSingleFile").asBoolean(), seg.toString());
+    assertEquals(8, seg.get("samplesCompared").asInt());
+    assertEquals(deploy.get("tpuSegments").asInt(), seg.get("edgetpuCompilerCommands").size());
+    assertTrue(seg.get("outputs").get(0).get("cosine").asDouble() >= 0.98, seg.toString());
+    assertTrue(r.out().contains("segmented deployment: "), r.out());
+    CliTest.Result run = CliTest.hwc("run", out.resolve("deploy.json").toString(), "--compare",
+        out.resolve("welllog_int8.tflite").toString());
+    assertEquals(0, run.code(), run.out() + run.err());
+    assertTrue(run.out().contains("every output byte equal"), run.out());
+    CliTest.Result random = CliTest.hwc("run", out.resolve("deploy.json").toString(), "--seed", "3");
+    assertEquals(0, random.code(), random.out() + random.err());
+    assertTrue(random.out().contains("inputs: seeded random (seed 3)") && random.out().contains("masks"), random.out());
+    CliTest.Result missing = CliTest.hwc("run", out.resolve("nothing.json").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("no deployment manifest at"), missing.err());
+    CliTest.Result notOne = CliTest.hwc("run", out.resolve("report.json").toString());
+    assertEquals(2, notOne.code(), notOne.err());
 
     // inspect judges the same lowered op list: same mapped count, same split op, same reasons op by op
     Path model = dir.resolve("welllog.onnx");
@@ -152,7 +189,7 @@ class WellLogExampleTest {
     assertEquals(tpu.get("opsOnTpu").asLong(), judged.get("supported").asLong(), i.out());
     assertEquals(tpu.get("opsTotal").asLong(), judged.get("supported").asLong() + judged.get("unsupported").asLong()
         + judged.get("cpuAfterPartition").asLong(), i.out());
-    assertEquals("op #" + split.get("index").asInt() + " TRANSPOSE ('" + split.get("origin").asText() + "', layout)",
+    assertEquals("op #" + split.get("index").asInt() + " FULLY_CONNECTED ('" + split.get("origin").asText() + "')",
         judged.get("firstUnsupported").asText());
     dev.hwc.compiler.ir.Graph g = dev.hwc.compiler.passes.Pipeline.standard().run(dev.hwc.compiler.ops.ShapeInference.run(
         dev.hwc.compiler.frontend.Frontends.read(model)));

@@ -61,6 +61,24 @@ public final class Evaluation {
     return f.results();
   }
 
+  /**
+   * As {@link #compare(Path, int)} for a serialized ONNX candidate held in memory, or null when the
+   * candidates' runtime takes no ONNX bytes (the caller then writes the file and compares that).
+   */
+  public List<OutputFidelity> compareOnnxBytes(byte[] candidate, int limit) throws Exception {
+    RuntimeSession s = runtime.openOnnxBytes(candidate, "in-memory plan", candidateOptions);
+    if (s == null) {
+      return null;
+    }
+    Fidelity f = new Fidelity(kinds);
+    try (s) {
+      for (int i = 0; i < Math.min(limit, samples.size()); i++) {
+        f.add(reference.get(i), s.run(samples.get(i)));
+      }
+    }
+    return f.results();
+  }
+
   public List<OutputFidelity> compare(Path candidate) throws Exception {
     return compare(candidate, Integer.MAX_VALUE);
   }

@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param keepHigherPrecision IR op names kept in a float type by default on a quantized or fp16 build
  * @param partitioning what happens to unsupported ops
  * @param gate default accuracy gate
+ * @param contribOps whether the backend may emit the runtime's own (non-standard-domain) ops the profile lists
+ *     in {@code ops} as {@code domain:OP} (ONNX Runtime's {@code com.microsoft:Attention}...): hwc's fusion
+ *     passes form them; false (or none listed) keeps the standard-op graph. Absent means true.
  * @param source where the profile came from: {@code builtin:<id>} or the file's path
  */
 public record Profile(
@@ -37,6 +40,7 @@ public record Profile(
     List<String> keepHigherPrecision,
     Partitioning partitioning,
     Gate gate,
+    Boolean contribOps,
     @JsonIgnore String source) {
 
   /** The names a profile file may give {@code artifact}. */
@@ -52,13 +56,22 @@ public record Profile(
     keepHigherPrecision = Copies.list(keepHigherPrecision);
     partitioning = partitioning == null ? Partitioning.WHOLE_GRAPH : partitioning;
     gate = gate == null ? Gate.DEFAULT : gate;
+    contribOps = contribOps == null ? Boolean.TRUE : contribOps;
     source = source == null ? "" : source;
   }
 
   /** The same profile with another {@code source}. */
   public Profile withSource(String newSource) {
     return new Profile(id, description, artifact, runtime, precisions, quantization, ops, shapes, memory,
-        keepHigherPrecision, partitioning, gate, newSource);
+        keepHigherPrecision, partitioning, gate, contribOps, newSource);
+  }
+
+  /**
+   * True when the backend may emit the runtime's op {@code domainOp} ({@code com.microsoft:Attention}): the
+   * profile lists it in ops and its contribOps flag is on.
+   */
+  public boolean offersContrib(String domainOp) {
+    return contribOps && ops.containsKey(domainOp);
   }
 
   public boolean supports(String op) {

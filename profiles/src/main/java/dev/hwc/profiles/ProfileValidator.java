@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 final class ProfileValidator {
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-  private static final Pattern OP_NAME = Pattern.compile("[A-Z][A-Za-z0-9]*");
+  /** An ONNX op type, or a runtime's own op as domain:OP (com.microsoft:Attention). */
+  private static final Pattern OP_NAME = Pattern.compile("([a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*:)?[A-Z][A-Za-z0-9]*");
   /** Which runtimes can check which artifact: ONNX Runtime or TensorRT's ONNX parser for onnx. */
   private static final Map<ArtifactFormat, List<String>> RUNTIMES_FOR_ARTIFACT = Map.of(
       ArtifactFormat.ONNX, List.of("onnxruntime", "tensorrt"), ArtifactFormat.TFLITE, List.of("tflite"),

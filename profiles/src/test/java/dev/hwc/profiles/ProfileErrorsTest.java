@@ -90,8 +90,8 @@ class ProfileErrorsTest {
 
   @Test
   void unknownField() throws IOException {
-    assertEquals("unknown field 'opz'; did you mean 'ops'? (expected one of: artifact, description, gate, id, "
-        + "keepHigherPrecision, memory, ops, partitioning, precisions, quantization, runtime, shapes)",
+    assertEquals("unknown field 'opz'; did you mean 'ops'? (expected one of: artifact, contribOps, description, gate, "
+        + "id, keepHigherPrecision, memory, ops, partitioning, precisions, quantization, runtime, shapes)",
         error(BASE + "opz: 1\n", 11));
   }
 

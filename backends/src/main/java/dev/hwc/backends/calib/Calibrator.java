@@ -45,26 +45,41 @@ public final class Calibrator {
    * @param channelMeanAxes observed values whose per-channel mean to collect, with the channel axis
    *     (1 for an NCHW Conv input, -1 for a MatMul input); each must be observed
    * @param progress called after every sample
+   * @param tapNames more values to compute on every sample, handed to {@code tap} (not calibrated)
+   * @param tap given every sample's computed values (observed and tapped): another statistic from the
+   *     same runs (the per-channel magnitudes activation smoothing needs), instead of a second pass
    */
-  public record Options(SessionOptions session, Map<String, Integer> channelMeanAxes, Progress progress) {
+  public record Options(SessionOptions session, Map<String, Integer> channelMeanAxes, Progress progress,
+      java.util.Set<String> tapNames, java.util.function.Consumer<Map<String, Tensor>> tap) {
     public static final Options DEFAULT = new Options(SessionOptions.DEFAULT, Map.of(), Progress.NONE);
 
     public Options {
       session = session == null ? SessionOptions.DEFAULT : session;
       channelMeanAxes = Map.copyOf(channelMeanAxes == null ? Map.of() : channelMeanAxes);
       progress = progress == null ? Progress.NONE : progress;
+      tapNames = tapNames == null ? java.util.Set.of() : java.util.Set.copyOf(tapNames);
+      tap = tap == null ? v -> {} : tap;
+    }
+
+    public Options(SessionOptions session, Map<String, Integer> channelMeanAxes, Progress progress) {
+      this(session, channelMeanAxes, progress, null, null);
     }
 
     public Options withSession(SessionOptions s) {
-      return new Options(s, channelMeanAxes, progress);
+      return new Options(s, channelMeanAxes, progress, tapNames, tap);
     }
 
     public Options withChannelMeans(Map<String, Integer> axes) {
-      return new Options(session, axes, progress);
+      return new Options(session, axes, progress, tapNames, tap);
+    }
+
+    /** These options also computing {@code names} on every sample and handing each sample's values to {@code tap}. */
+    public Options withTap(java.util.Collection<String> names, java.util.function.Consumer<Map<String, Tensor>> t) {
+      return new Options(session, channelMeanAxes, progress, new java.util.LinkedHashSet<>(names), t);
     }
 
     public Options withProgress(Progress p) {
-      return new Options(session, channelMeanAxes, p);
+      return new Options(session, channelMeanAxes, p, tapNames, tap);
     }
   }
 
@@ -109,7 +124,9 @@ public final class Calibrator {
     Map<String, ChannelMeanCollector> means = new HashMap<>();
     options.channelMeanAxes().forEach((name, axis) -> means.put(name, new ChannelMeanCollector(axis)));
 
-    try (IntermediateRunner runner = IntermediateRunner.open(g, ranges.keySet(), options.session())) {
+    java.util.Set<String> computed = new java.util.LinkedHashSet<>(ranges.keySet());
+    computed.addAll(options.tapNames());
+    try (IntermediateRunner runner = IntermediateRunner.open(g, computed, options.session())) {
       for (int i = 0; i < n; i++) {
         Map<String, Tensor> values;
         Map<String, Tensor> sample = samples.get(i);
@@ -127,6 +144,9 @@ public final class Calibrator {
           throw new BadInputException(samples.label(i) + ": " + e.getMessage(), e);
         }
         for (Map.Entry<String, Tensor> v : values.entrySet()) {
+          if (!ranges.containsKey(v.getKey())) {
+            continue; // tapped only
+          }
           Tensor t = v.getValue();
           if (!t.dtype().isFloat()) {
             throw new BadInputException(samples.label(i) + ": calibration observes float values, '" + v.getKey()
@@ -143,6 +163,7 @@ public final class Calibrator {
             m.add(t);
           }
         }
+        options.tap().accept(values);
         options.progress().update(i + 1, n);
       }
     }

@@ -30,7 +30,41 @@ public final class OnnxBackend implements TargetBackend {
 
   @Override
   public Graph prepare(Graph g, Profile p) {
-    return TargetBackend.lowerWhatTheTargetLacks(g, p);
+    return fuseTransformers(TargetBackend.lowerWhatTheTargetLacks(g, p), p);
+  }
+
+  /**
+   * ONNX Runtime's fused transformer kernels, where the profile offers them ({@link Profile#offersContrib}):
+   * attention ({@code Attention} with packed QKV weights when offered, else {@code MultiHeadAttention} between
+   * the projections), residual Add + LayerNormalization ({@code SkipLayerNormalization}) and the erf GELU with
+   * its bias ({@code BiasGelu}, {@code Gelu}). ONNX Runtime's own Java session optimizer does not form them for
+   * exported BERT-style graphs. Returns g itself when nothing is fused.
+   */
+  static Graph fuseTransformers(Graph g, Profile p) {
+    String ms = dev.hwc.compiler.ops.ContribOps.DOMAIN + ":";
+    List<dev.hwc.compiler.passes.Pass> passes = new java.util.ArrayList<>();
+    if (p.offersContrib(ms + "Attention") || p.offersContrib(ms + "MultiHeadAttention")) {
+      passes.add(new dev.hwc.compiler.passes.FuseAttention(p.offersContrib(ms + "Attention")));
+    }
+    if (p.offersContrib(ms + "SkipLayerNormalization")) {
+      passes.add(new dev.hwc.compiler.passes.FuseSkipLayerNorm());
+    }
+    if (p.offersContrib(ms + "BiasGelu") && p.offersContrib(ms + "Gelu")) {
+      passes.add(dev.hwc.compiler.passes.FuseGelu.contrib());
+    }
+    if (passes.isEmpty()) {
+      return g;
+    }
+    dev.hwc.compiler.passes.PassContext ctx = dev.hwc.compiler.passes.PassContext.defaults();
+    Graph cur = g;
+    for (dev.hwc.compiler.passes.Pass pass : passes) {
+      cur = ctx.run(pass, cur);
+    }
+    if (cur == g) {
+      return g;
+    }
+    cur = ctx.run(new dev.hwc.compiler.passes.EliminateDeadNodes(), cur);
+    return dev.hwc.compiler.ops.ShapeInference.run(cur);
   }
 
   @Override

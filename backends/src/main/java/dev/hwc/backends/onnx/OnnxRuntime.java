@@ -43,6 +43,11 @@ public final class OnnxRuntime implements Runtime {
   }
 
   @Override
+  public RuntimeSession openOnnxBytes(byte[] model, String label, SessionOptions options) throws Exception {
+    return OrtSession.open(model, label, options);
+  }
+
+  @Override
   public RuntimeSession open(Path artifact, SessionOptions options) throws Exception {
     return OrtSession.open(artifact, options);
   }

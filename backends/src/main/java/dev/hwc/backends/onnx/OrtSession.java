@@ -104,6 +104,34 @@ public final class OrtSession implements RuntimeSession {
     }
   }
 
+  /**
+   * Loads a model from its serialized bytes (no file written or read: the build judges plans this
+   * way), options as {@link #open(Path, SessionOptions)}; {@code label} names it in messages.
+   */
+  public static OrtSession open(byte[] model, String label, SessionOptions opts) throws OrtException {
+    OrtEnvironment env = OnnxRuntime.environment();
+    ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
+    ai.onnxruntime.OrtSession session = null;
+    try {
+      so.setSessionLogLevel(dev.hwc.backends.NativeLogs.ort());
+      if (opts.threads() > 0) {
+        so.setIntraOpNumThreads(opts.threads());
+      }
+      so.setOptimizationLevel(opts.optimize()
+          ? ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT
+          : ai.onnxruntime.OrtSession.SessionOptions.OptLevel.NO_OPT);
+      session = env.createSession(model, so);
+      return new OrtSession(Path.of(label), env, so, session,
+          "CPU execution provider" + (opts.threads() > 0 ? ", " + opts.threads() + " intra-op threads" : ", default intra-op threads"));
+    } catch (OrtException e) {
+      if (session != null) {
+        session.close();
+      }
+      so.close();
+      throw new BadInputException("ONNX Runtime cannot load " + label + ": " + firstLine(e.getMessage()), e);
+    }
+  }
+
   /** Loads a model with default options, runs it once and closes it. */
   public static Map<String, Tensor> runOnce(Path model, Map<String, Tensor> inputs)
       throws Exception {

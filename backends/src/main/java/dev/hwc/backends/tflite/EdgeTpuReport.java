@@ -76,10 +76,34 @@ public final class EdgeTpuReport {
    * @param paramBytesOnTpu constant bytes the TPU ops read, each tensor once
    * @param onChipBytes the target's on-chip parameter memory, -1 when unknown
    * @param cached whether paramBytesOnTpu fits on chip
+   * @param model the lowered model the report judged (not serialized), which {@link EdgeTpuSegments} cuts
+   *     without lowering again
    */
   public record Report(String target, List<OpReport> ops, int splitIndex, int opsOnTpu, int opsTotal, long macsOnTpu,
-      long macsTotal, double tpuMacShare, long paramBytesOnTpu, long onChipBytes, boolean cached)
+      long macsTotal, double tpuMacShare, long paramBytesOnTpu, long onChipBytes, boolean cached,
+      @com.fasterxml.jackson.annotation.JsonIgnore TflModel model)
       implements dev.hwc.backends.PartitionReport {
+
+    /** Reports are equal by their facts; the model they judged is not part of them (nor of their JSON). */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Report r && target.equals(r.target) && ops.equals(r.ops) && splitIndex == r.splitIndex
+          && opsOnTpu == r.opsOnTpu && opsTotal == r.opsTotal && macsOnTpu == r.macsOnTpu && macsTotal == r.macsTotal
+          && Double.compare(tpuMacShare, r.tpuMacShare) == 0 && paramBytesOnTpu == r.paramBytesOnTpu
+          && onChipBytes == r.onChipBytes && cached == r.cached;
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(target, ops, splitIndex, opsOnTpu, opsTotal, macsOnTpu, macsTotal, tpuMacShare,
+          paramBytesOnTpu, onChipBytes, cached);
+    }
+
+    @Override
+    public String toString() {
+      return "Report[target=" + target + ", ops=" + ops.size() + ", splitIndex=" + splitIndex + ", opsOnTpu=" + opsOnTpu
+          + ", tpuMacShare=" + tpuMacShare + "]";
+    }
 
     /** A readable multi-line summary. */
     @Override
@@ -157,7 +181,7 @@ public final class EdgeTpuReport {
     long onChip = chip == null ? -1 : chip;
     double share = macsTotal == 0 ? (split < 0 ? 1 : 0) : (double) macsOnTpu / macsTotal;
     return new Report(profile.id(), List.copyOf(out), split, onTpu, out.size(), macsOnTpu, macsTotal, share, paramBytes,
-        onChip, onChip >= 0 && paramBytes <= onChip);
+        onChip, onChip >= 0 && paramBytes <= onChip, model);
   }
 
   /** Why the op would not map; empty when it would. */

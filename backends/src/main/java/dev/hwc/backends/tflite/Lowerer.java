@@ -205,24 +205,27 @@ final class Lowerer {
   int relayout(int t, Layout from, Layout to, Node origin, String role) {
     return views.computeIfAbsent("tr:" + t + ":" + to, k -> {
       TflModel.Tensor src = m.tensor(t);
-      if (src.shape.length != 4) {
-        throw new IllegalStateException("layout change of a rank-" + src.shape.length + " tensor");
+      Layout cl = from == Layout.IR ? to : from;
+      if (cl == Layout.IR || (from != Layout.IR && to != Layout.IR) || src.shape.length != cl.rank()) {
+        throw new IllegalStateException("layout change of a rank-" + src.shape.length + " tensor from " + from + " to " + to);
       }
-      int[] perm = to == Layout.NHWC ? Layout.TO_NHWC : Layout.TO_IR;
-      int[] shape = new int[4];
-      for (int j = 0; j < 4; j++) {
+      int rank = src.shape.length;
+      int[] perm = to == Layout.IR ? from.toIr() : to.toTflite();
+      int[] shape = new int[rank];
+      for (int j = 0; j < rank; j++) {
         shape[j] = src.shape[perm[j]];
       }
-      int out = m.activation(src.name + (to == Layout.NHWC ? "_nhwc" : "_nchw"), src.type, shape, src.quant);
+      String suffix = to == Layout.IR ? (rank == 4 ? "_nchw" : "_ncl") : "_" + to.name().toLowerCase(java.util.Locale.ROOT);
+      int out = m.activation(src.name + suffix, src.type, shape, src.quant);
       if (keepsOrder(src.shape, perm)) {
-        int s = int32Const(src.name + "_shape", shape, new int[] {4});
+        int s = int32Const(src.name + "_shape", shape, new int[] {rank});
         emit(BuiltinOperator.RESHAPE, version(origin, BuiltinOperator.RESHAPE, src.type == TensorType.INT8), new int[] {t, s}, new int[] {out}, new TflModel.Options(
             org.tensorflow.lite.schema.BuiltinOptions.ReshapeOptions, b -> org.tensorflow.lite.schema.ReshapeOptions
                 .createReshapeOptions(b, org.tensorflow.lite.schema.ReshapeOptions.createNewShapeVector(b, shape))),
             origin, role);
         return out;
       }
-      int p = int32Const(src.name + "_perm", perm, new int[] {4});
+      int p = int32Const(src.name + "_perm", perm, new int[] {rank});
       emit(BuiltinOperator.TRANSPOSE, version(origin, BuiltinOperator.TRANSPOSE, src.type == TensorType.INT8), new int[] {t, p}, new int[] {out},
           TflModel.Options.NONE, origin, role);
       if (role.equals("layout")) {
@@ -536,9 +539,9 @@ final class Lowerer {
       data = Tensor.fromDoubles(DType.FLOAT, shape, d).bytes();
       type = TensorType.FLOAT32;
     }
-    if (layout == Layout.NHWC && shape.length == 4) {
-      data = Layout.permute(data, shape, Layout.TO_NHWC, type == TensorType.INT8 ? 1 : 4);
-      shape = Layout.permuted(shape, Layout.TO_NHWC);
+    if (layout != Layout.IR && shape.length == layout.rank()) {
+      data = Layout.permute(data, shape, layout.toTflite(), type == TensorType.INT8 ? 1 : 4);
+      shape = Layout.permuted(shape, layout.toTflite());
     }
     return m.constant(name, type, ints(shape), q, data);
   }

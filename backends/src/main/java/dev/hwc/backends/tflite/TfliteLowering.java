@@ -145,8 +145,8 @@ public final class TfliteLowering {
         t = c.dequantize(t, null);
       }
       Layout layout = val.layout();
-      if (layout == Layout.NHWC && o.nchwIo()) {
-        t = c.relayout(t, Layout.NHWC, Layout.IR, null, "io");
+      if (layout == Layout.NHWC && o.nchwIo() || layout == Layout.NLC) { // IO is NHWC or the IR's
+        t = c.relayout(t, layout, Layout.IR, null, "io");
         layout = Layout.IR;
       }
       if (o.io() == IoType.UINT8 && c.m.tensor(t).type == TensorType.INT8) {

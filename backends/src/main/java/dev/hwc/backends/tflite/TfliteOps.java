@@ -348,13 +348,16 @@ final class TfliteOps {
     if (c.isConstant(n.input(0)) || c.isConstant(n.input(1)) || c.rank(n.input(0)) < 2 || c.rank(n.input(1)) < 2) {
       throw unsupported(n, "MatMul with a constant operand of rank other than 2, or a 1-D operand");
     }
-    // activation x activation (attention): BATCH_MATMUL over the leading dims, in the IR's layout
-    int a = c.act(n, 0, IR);
-    int b = c.act(n, 1, IR);
+    // activation x activation (attention): BATCH_MATMUL over the leading dims, in the IR's layout; an
+    // operand held with its last two dims swapped (NLC: the keys' own Transpose) is read adjoint
+    boolean adjX = c.layoutOf(n.input(0)) == Layout.NLC;
+    boolean adjY = c.layoutOf(n.input(1)) == Layout.NLC;
+    int a = c.act(n, 0, adjX ? null : IR);
+    int b = c.act(n, 1, adjY ? null : IR);
     int y = c.out(n, 0, IR);
     c.emit(BuiltinOperator.BATCH_MATMUL, c.version(n, BuiltinOperator.BATCH_MATMUL), new int[] {a, b}, new int[] {y},
         new TflModel.Options(BuiltinOptions.BatchMatMulOptions,
-            bb -> org.tensorflow.lite.schema.BatchMatMulOptions.createBatchMatMulOptions(bb, false, false, false)), n, "");
+            bb -> org.tensorflow.lite.schema.BatchMatMulOptions.createBatchMatMulOptions(bb, adjX, adjY, false)), n, "");
   }
 
   static void gelu(Lowerer c, Node n) {
@@ -438,11 +441,15 @@ final class TfliteOps {
 
   // ---- elementwise ----
 
-  /** The layout an elementwise op runs in: NHWC when any rank-4 activation input is NHWC. */
+  /**
+   * The layout an elementwise op runs in: channels last (NHWC, NLC) when an activation input of the
+   * output's rank is held so.
+   */
   private static Layout elementwiseLayout(Lowerer c, Node n) {
+    int rank = c.rank(n.output(0));
     for (String in : n.inputs()) {
-      if (!in.isEmpty() && !c.isConstant(in) && c.layoutOf(in) == NHWC) {
-        return NHWC;
+      if (!in.isEmpty() && !c.isConstant(in) && c.layoutOf(in) != IR && c.layoutOf(in).rank() == rank) {
+        return c.layoutOf(in);
       }
     }
     return IR;
@@ -461,8 +468,8 @@ final class TfliteOps {
       if (c.isConstant(v)) {
         ins[i] = c.operand(n.name() + "/operand" + i, c.floatValues(v), rank, layout, q);
       } else {
-        if (layout == NHWC && c.rank(v) != 4) {
-          throw unsupported(n, "broadcast of a rank-" + c.rank(v) + " activation against an NHWC tensor");
+        if (layout != IR && c.rank(v) != layout.rank()) {
+          throw unsupported(n, "broadcast of a rank-" + c.rank(v) + " activation against an " + layout + " tensor");
         }
         ins[i] = c.act(n, i, layout);
       }
@@ -615,6 +622,9 @@ final class TfliteOps {
     if (layout == NHWC && !keep && !reduced.contains(1L) && (!reduced.contains(2L) || !reduced.contains(3L))) {
       layout = IR;
     }
+    if (layout == Layout.NLC && !keep && !reduced.contains(1L) && !reduced.contains(2L)) {
+      layout = IR;
+    }
     int x = c.act(n, 0, layout);
     int[] tflAxes = new int[reduced.size()];
     int i = 0;
@@ -642,7 +652,7 @@ final class TfliteOps {
     int rank = c.rank(n.output(0));
     int axis = (int) n.attrs().getInt("axis", 1);
     axis = axis < 0 ? axis + rank : axis;
-    Layout layout = rank == 4 ? elementwiseLayout(c, n) : IR;
+    Layout layout = elementwiseLayout(c, n);
     boolean q = c.quantized(n);
     TflModel.Quant outQ = q ? c.qParams(n.output(0)) : null;
     int[] ins = new int[n.inputs().size()];
@@ -679,14 +689,28 @@ final class TfliteOps {
   }
 
   /**
-   * Reshape, Flatten, Squeeze, Unsqueeze → RESHAPE to the IR's static output shape. An NHWC input
-   * reshapes directly when its element order equals the IR's (H = W = 1, or C = 1); otherwise it is
-   * brought back to the IR's order first (a TRANSPOSE, counted).
+   * Reshape, Flatten, Squeeze, Unsqueeze → RESHAPE to the IR's static output shape. Between an NHWC
+   * value [N, C, H, W] and the token value [N, C, H*W] (and back) the reshape keeps channels last
+   * (NHWC [N, H, W, C] to NLC [N, H*W, C]: the same elements in the same order). Any other
+   * channels-last input reshapes directly when its element order equals the IR's (unit channels or
+   * unit positions); otherwise it is brought back to the IR's order first (a TRANSPOSE, counted).
    */
   static void reshape(Lowerer c, Node n) {
     long[] in = c.shape(n.input(0));
+    long[] outIr = c.shape(n.output(0));
     Lowerer.Val v = c.val(n.input(0));
-    boolean sameOrder = v.layout() == IR || in[1] == 1 || (in[2] == 1 && in[3] == 1);
+    Layout keep = channelsLastReshape(v.layout(), in, outIr);
+    if (keep != IR) {
+      int x = sameParams(c, n, c.act(n, 0, null));
+      int[] outShape = keep.shape(outIr);
+      int shape = c.int32Const(n.name() + "/shape", outShape, new int[] {outShape.length});
+      int y = c.out(n, 0, keep);
+      c.emit(BuiltinOperator.RESHAPE, c.version(n, BuiltinOperator.RESHAPE), new int[] {x, shape}, new int[] {y},
+          new TflModel.Options(BuiltinOptions.ReshapeOptions, b -> ReshapeOptions.createReshapeOptions(b,
+              ReshapeOptions.createNewShapeVector(b, outShape))), n, "");
+      return;
+    }
+    boolean sameOrder = v.layout() == IR || in[1] == 1 || (v.layout() == NHWC ? in[2] == 1 && in[3] == 1 : in[2] == 1);
     int x = sameOrder ? c.act(n, 0, null) : c.act(n, 0, IR);
     x = sameParams(c, n, x);
     int[] outShape = Lowerer.ints(c.shape(n.output(0)));
@@ -695,6 +719,20 @@ final class TfliteOps {
     c.emit(BuiltinOperator.RESHAPE, c.version(n, BuiltinOperator.RESHAPE), new int[] {x, shape}, new int[] {y},
         new TflModel.Options(BuiltinOptions.ReshapeOptions, b -> ReshapeOptions.createReshapeOptions(b,
             ReshapeOptions.createNewShapeVector(b, outShape))), n, "");
+  }
+
+  /**
+   * The channels-last layout a reshape's output keeps: NLC for NHWC [N, C, H, W] to [N, C, H*W], NHWC
+   * for NLC [N, C, H*W] to [N, C, H, W] (batch and channels unchanged); IR for any other reshape.
+   */
+  static Layout channelsLastReshape(Layout from, long[] in, long[] out) {
+    if (from == NHWC && out.length == 3 && out[0] == in[0] && out[1] == in[1] && out[2] == in[2] * in[3]) {
+      return Layout.NLC;
+    }
+    if (from == Layout.NLC && out.length == 4 && out[0] == in[0] && out[1] == in[1] && out[2] * out[3] == in[2]) {
+      return NHWC;
+    }
+    return IR;
   }
 
   static void resize(Lowerer c, Node n) {
@@ -784,14 +822,17 @@ final class TfliteOps {
       p[i] = raw.layout().axis((int) perm[i]);
       identity &= p[i] == i;
     }
-    boolean nhwcCancel = rank == 4;
-    for (int j = 0; nhwcCancel && j < 4; j++) {
-      nhwcCancel = p[Layout.TO_NHWC[j]] == j;
+    // the data as it is is the output channels last (NHWC, NLC): an exporter's NHWC -> NCHW
+    // Transpose, or the [N, L, C] -> [N, C, L] one after an attention block, cancels
+    Layout cl = Layout.channelsLast(rank);
+    boolean clCancel = cl != IR;
+    for (int j = 0; clCancel && j < rank; j++) {
+      clCancel = p[cl.toTflite()[j]] == j;
     }
-    if ((identity || nhwcCancel) && !c.quantized(n)) {
+    if ((identity || clCancel) && !c.quantized(n)) {
       // a layout Transpose that cancels moves no data: the tensor passes through as it is (an int8
       // graph input stays int8 for the QuantizeLinear after it, not dequantized and quantized again)
-      c.bind(n.output(0), raw.tensor(), identity ? IR : NHWC);
+      c.bind(n.output(0), raw.tensor(), identity ? IR : cl);
       return;
     }
     Lowerer.Val v = c.actAnyLayout(n, 0);
@@ -800,12 +841,8 @@ final class TfliteOps {
       c.bind(n.output(0), x, IR);
       return;
     }
-    boolean nhwc = rank == 4;
-    for (int j = 0; nhwc && j < 4; j++) {
-      nhwc = p[Layout.TO_NHWC[j]] == j;
-    }
-    if (nhwc) { // the data is the output in NHWC: an exporter's NHWC -> NCHW Transpose cancels
-      c.bind(n.output(0), x, NHWC);
+    if (clCancel) { // the data is the output channels last
+      c.bind(n.output(0), x, cl);
       return;
     }
     int pt = c.int32Const(n.name() + "/perm", p, new int[] {rank});

@@ -47,6 +47,10 @@ public final class TfliteRuntime implements Runtime {
     unavailableReason().ifPresent(why -> {
       throw new BadInputException("runtime tflite cannot run here: " + why);
     });
+    if (artifact.getFileName().toString().endsWith(".json")) { // a segmented deployment's deploy.json
+      Deployment d = Deployment.load(artifact, options);
+      return options.sourceIo() ? d.sourceIo() : d;
+    }
     TfliteSession s = TfliteSession.open(artifact, options);
     if (!options.sourceIo()) {
       return s;

@@ -52,6 +52,29 @@ class CalibratorTest {
     return out;
   }
 
+  /**
+   * A tap on the calibration runs sees values that are not calibrated (so one pass serves two
+   * statistics): its per-channel magnitudes equal a separate ChannelAbsMax pass, and the tapped
+   * value gets no range.
+   */
+  @Test
+  void aTapMeasuresChannelMagnitudesInTheSamePass() throws Exception {
+    List<String> relus = outputsOf("Relu");
+    String tapped = outputsOf("Conv").get(1);
+    SampleSet samples = SampleSet.random(CNN.inputs(), 5, 7);
+    ChannelAbsMax.Accumulator acc = new ChannelAbsMax.Accumulator(List.of(tapped));
+    Map<String, TensorRange> ranges = Calibrator.calibrate(CNN, relus, samples, Calibration.MINMAX,
+        Calibrator.Options.DEFAULT.withTap(List.of(tapped), acc));
+    assertEquals(relus, List.copyOf(ranges.keySet()), "the tapped value is not calibrated");
+    float[] separate = ChannelAbsMax.measure(CNN, List.of(tapped), samples, Calibrator.Progress.NONE).get(tapped);
+    float[] shared = acc.result().get(tapped);
+    assertEquals(separate.length, shared.length);
+    for (int i = 0; i < separate.length; i++) {
+      assertEquals(separate[i], shared[i], 0f, "channel " + i);
+    }
+    assertTrue(shared.length > 1 && shared[0] > 0, "a real measurement");
+  }
+
   @Test
   void minMaxOfReluOutputsEqualsADirectRunWithThemExposed() throws Exception {
     List<String> relus = outputsOf("Relu");

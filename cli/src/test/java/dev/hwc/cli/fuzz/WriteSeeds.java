@@ -4,6 +4,10 @@ import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.cli.HostileFiles;
 import dev.hwc.compiler.data.Npy;
 import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.backends.tflite.TflWriter;
+import dev.hwc.backends.tflite.TfliteLowering;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.compiler.zoo.SmallModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +64,13 @@ public final class WriteSeeds {
     try (var in = WriteSeeds.class.getClassLoader().getResourceAsStream("profiles/edgetpu.yaml")) {
       Files.writeString(prof.resolve("edgetpu-copy"),
           new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("id: edgetpu", "id: my-tpu"));
+    }
+
+    Path tfl = Files.createDirectories(root.resolve("TfliteReaderFuzzTestInputs/fuzz"));
+    for (var e : Map.of("depthwise", SmallModels.depthwiseSeparable(3), "residual", SmallModels.residualAdd(4),
+        "unet", SmallModels.unetLike(5)).entrySet()) {
+      Graph g = Pipeline.standard().run(TfliteLowering.prepare(e.getValue()));
+      Files.write(tfl.resolve(e.getKey() + "-f32"), TflWriter.write(TfliteLowering.lower(g, TfliteLowering.Options.FLOAT).model()));
     }
 
     Path cli = Files.createDirectories(root.resolve("CliArgsFuzzTestInputs/fuzz"));

@@ -75,9 +75,10 @@ public final class Legality {
   /** Why a node is not supported by the profile; empty when it is. */
   public static List<String> reasons(Graph g, Node n, Profile p) {
     List<String> reasons = new ArrayList<>();
-    Optional<OpRule> rule = p.op(n.op());
+    String op = dev.hwc.compiler.ops.OpRegistry.key(n);
+    Optional<OpRule> rule = p.op(op);
     if (rule.isEmpty()) {
-      reasons.add(n.op() + " is not supported by " + p.id());
+      reasons.add(op + " is not supported by " + p.id());
       return reasons;
     }
     for (Constraint c : rule.get().limits()) {

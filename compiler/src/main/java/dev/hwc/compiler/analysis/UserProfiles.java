@@ -16,7 +16,9 @@ public final class UserProfiles {
 
   /** Every op name hwc's op registry knows. */
   public static Set<String> knownOps() {
-    return Set.copyOf(OpRegistry.names());
+    java.util.Set<String> all = new java.util.HashSet<>(OpRegistry.names());
+    all.addAll(OpRegistry.contribNames());
+    return Set.copyOf(all);
   }
 
   /**

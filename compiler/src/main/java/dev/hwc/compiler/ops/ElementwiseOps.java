@@ -22,7 +22,7 @@ final class ElementwiseOps {
   static List<OpDef> all() {
     return List.of(
         unary("Relu", x -> Math.max(x, 0), PRESERVES_ZERO).withQuant(QuantRule.CLAMP),
-        unary("Sigmoid", x -> 1 / (1 + Math.exp(-x)), FIXED_OUTPUT_RANGE).withQuant(QuantRule.INTEGER),
+        unary("Sigmoid", x -> 1 / (1 + Math.exp(-x)), FIXED_OUTPUT_RANGE).withQuant(QuantRule.INTEGER_QDQ),
         unary("Tanh", Math::tanh, FIXED_OUTPUT_RANGE, PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
         unary("Erf", ElementwiseOps::erf, PRESERVES_ZERO),
         // Gelu (opset 20): exact 0.5·x·(1 + erf(x/√2)), or the tanh approximation with approximate="tanh"
@@ -36,20 +36,20 @@ final class ElementwiseOps {
             .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.INTEGER),
         unary("Sqrt", Math::sqrt, PRESERVES_ZERO),
         unary("Neg", x -> -x, PRESERVES_ZERO),
-        unary("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)), PRESERVES_ZERO).withQuant(QuantRule.INTEGER),
+        unary("HardSwish", x -> x * Math.max(0, Math.min(1, x / 6 + 0.5)), PRESERVES_ZERO).withQuant(QuantRule.INTEGER_QDQ),
         OpDef.named("LeakyRelu").attrs("alpha:FLOAT").traits(UNARY, PRESERVES_ZERO)
             .kernel((c, in) -> {
               double a = c.attrs().getFloat("alpha", 0.01f);
               return Kernels.one(Kernels.unary(in.get(0), x -> x >= 0 ? x : a * x));
             })
-            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.INTEGER),
+            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.INTEGER_QDQ),
         OpDef.named("HardSigmoid").attrs("alpha:FLOAT", "beta:FLOAT").traits(UNARY)
             .kernel((c, in) -> {
               double a = c.attrs().getFloat("alpha", 0.2f);
               double b = c.attrs().getFloat("beta", 0.5f);
               return Kernels.one(Kernels.unary(in.get(0), x -> Math.max(0, Math.min(1, a * x + b))));
             })
-            .shape(ElementwiseOps::sameAsInput),
+            .shape(ElementwiseOps::sameAsInput).withQuant(QuantRule.QDQ_REWRITTEN),
         // Clip: opset >= 11 takes min and max as optional inputs.
         OpDef.named("Clip").inputs(1, 3).traits(UNARY)
             .kernel((c, in) -> {

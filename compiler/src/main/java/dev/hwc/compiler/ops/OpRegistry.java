@@ -26,6 +26,9 @@ public final class OpRegistry {
 
   private static final Map<String, OpDef> OPS = build();
 
+  /** ONNX Runtime's contrib ops hwc's passes emit, keyed {@code com.microsoft:OP} ({@link ContribOps}). */
+  private static final Map<String, OpDef> CONTRIB = buildContrib();
+
   private OpRegistry() {}
 
   private static Map<String, OpDef> build() {
@@ -41,13 +44,42 @@ public final class OpRegistry {
     return Collections.unmodifiableMap(m);
   }
 
+  private static Map<String, OpDef> buildContrib() {
+    TreeMap<String, OpDef> m = new TreeMap<>();
+    for (OpDef d : ContribOps.all()) {
+      m.put(ContribOps.DOMAIN + ":" + d.op(), d);
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** A default-domain op by name, or a contrib op by {@code domain:OP} ({@link #key}). */
   public static Optional<OpDef> lookup(String op) {
-    return Optional.ofNullable(OPS.get(op));
+    OpDef d = OPS.get(op);
+    return Optional.ofNullable(d != null ? d : CONTRIB.get(op));
+  }
+
+  /** The node's op entry (default domain or a known contrib op), or empty. */
+  public static Optional<OpDef> lookup(Node n) {
+    return Optional.ofNullable(find(n));
+  }
+
+  /** The registry key of a node's op: the op type in the default domain, else {@code domain:OP}. */
+  public static String key(Node n) {
+    return n.domain().isEmpty() || n.domain().equals("ai.onnx") ? n.op() : n.domain() + ":" + n.op();
+  }
+
+  private static OpDef find(Node n) {
+    return n.domain().isEmpty() || n.domain().equals("ai.onnx") ? OPS.get(n.op()) : CONTRIB.get(key(n));
+  }
+
+  /** The contrib ops hwc knows, as {@code domain:OP}, sorted. */
+  public static List<String> contribNames() {
+    return List.copyOf(CONTRIB.keySet());
   }
 
   /** The op's entry; a node of an unknown op or domain gives one clear error naming both. */
   public static OpDef require(Node n, int opset) {
-    OpDef d = n.domain().isEmpty() || n.domain().equals("ai.onnx") ? OPS.get(n.op()) : null;
+    OpDef d = find(n);
     if (d == null) {
       String domain = n.domain().isEmpty() ? "" : " in domain '" + n.domain() + "'";
       throw new BadInputException(
@@ -65,7 +97,7 @@ public final class OpRegistry {
   public static void requireAll(List<Node> nodes, int opset) {
     Map<String, List<Node>> missing = new java.util.LinkedHashMap<>();
     for (Node n : nodes) {
-      boolean known = (n.domain().isEmpty() || n.domain().equals("ai.onnx")) && OPS.containsKey(n.op());
+      boolean known = find(n) != null;
       if (!known) {
         String key = "'" + n.op() + "'" + (n.domain().isEmpty() ? "" : " in domain '" + n.domain() + "'");
         missing.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(n);

@@ -45,6 +45,12 @@ public record QuantRule(Kind kind, WeightAxis weightAxis, boolean onnxQdq, MeanA
   public static final QuantRule INTEGER_QDQ = new QuantRule(Kind.INTEGER, null, true, null);
   /** An integer kernel of full-integer formats only (TFLite's int8 LOGISTIC, SOFTMAX, MEAN...). */
   public static final QuantRule INTEGER = new QuantRule(Kind.INTEGER, null, false, null);
+  /**
+   * No integer kernel of its own anywhere, but hwc wraps it in DQ -> op -> Q for runtimes that fuse
+   * QDQ and rewrites the group into ops they fuse (HardSigmoid: a rescaled DQ, an Add and the Q's
+   * saturation, see dev.hwc.compiler.quant.QdqHardActivations).
+   */
+  public static final QuantRule QDQ_REWRITTEN = new QuantRule(Kind.FLOAT, null, true, null);
   public static final QuantRule SHARED = new QuantRule(Kind.SHARED, null, false, null);
   public static final QuantRule CLAMP = new QuantRule(Kind.CLAMP, null, false, null);
 

@@ -35,6 +35,8 @@ public final class ShapeInference {
         outs = def.shape().infer(c);
       } catch (ArithmeticException overflow) { // a size computed from absurd dims
         throw new ShapeException(where(n) + "a shape computation overflows 64 bits (absurd dims?)");
+      } catch (IllegalArgumentException bad) { // e.g. a dim made negative by negative pads or absurd attributes
+        throw new ShapeException(where(n) + "its output shape cannot be formed: " + bad.getMessage());
       }
       for (Value inferred : outs) {
         Value declared = g.type(inferred.name());

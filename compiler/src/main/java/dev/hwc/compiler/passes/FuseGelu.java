@@ -15,26 +15,49 @@ import java.util.Optional;
  */
 public final class FuseGelu implements Pass {
   public static final String NAME = "fuse-gelu";
+  /** The ONNX Runtime form ({@link #contrib()}), a pass of its own name. */
+  public static final String CONTRIB_NAME = "fuse-gelu-contrib";
   private static final PassInfo INFO = new PassInfo(NAME, 2, List.of(InferShapes.NAME));
+  private static final PassInfo CONTRIB_INFO = new PassInfo(CONTRIB_NAME, 0, List.of(InferShapes.NAME));
   private static final double SQRT2 = Math.sqrt(2);
 
-  private static final RuleSet RULES = RuleSet.on("Mul",
-      // Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5) -> Gelu(x)   (either operand order at each step)
-      FuseGelu::halfOfProduct,
-      // Mul(Mul(x, 0.5), Add(Erf(Div(x, √2)), 1)) -> Gelu(x)
-      FuseGelu::productWithHalf);
+  private final boolean contrib;
+
+  public FuseGelu() {
+    this(false);
+  }
+
+  private FuseGelu(boolean contrib) {
+    this.contrib = contrib;
+  }
+
+  /**
+   * The same match written as ONNX Runtime's contrib ops at any opset: {@code com.microsoft:BiasGelu(a, b)}
+   * when x is {@code Add(a, b)} with b a constant vector of x's last dimension read by the GELU alone (the
+   * dense layer's bias), else {@code com.microsoft:Gelu(x)}.
+   */
+  public static FuseGelu contrib() {
+    return new FuseGelu(true);
+  }
 
   @Override
   public PassInfo info() {
-    return INFO;
+    return contrib ? CONTRIB_INFO : INFO;
   }
 
   @Override
   public Graph run(Graph g, PassContext ctx) {
-    return g.opset() < 20 ? g : RULES.rewrite(g);
+    if (!contrib && g.opset() < 20) {
+      return g;
+    }
+    return RuleSet.on("Mul",
+        // Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5) -> Gelu(x)   (either operand order at each step)
+        this::halfOfProduct,
+        // Mul(Mul(x, 0.5), Add(Erf(Div(x, √2)), 1)) -> Gelu(x)
+        this::productWithHalf).rewrite(g);
   }
 
-  private static Optional<Rule.Rewrite> halfOfProduct(Graph g, Node root) {
+  private Optional<Rule.Rewrite> halfOfProduct(Graph g, Node root) {
     String p = otherThanConstant(g, root, 0.5);
     Node product = p == null ? null : Match.soleOutputProducer(g, p, "Mul");
     if (product == null || !Match.onlyReader(g, p, root)) {
@@ -44,13 +67,13 @@ public final class FuseGelu implements Pass {
       String x = product.input(i);
       List<Node> chain = erfChain(g, product.input(1 - i), x, product);
       if (chain != null) {
-        return Optional.of(fuse(chain, List.of(product, root), x, root));
+        return Optional.of(fuse(g, chain, List.of(product, root), x, root));
       }
     }
     return Optional.empty();
   }
 
-  private static Optional<Rule.Rewrite> productWithHalf(Graph g, Node root) {
+  private Optional<Rule.Rewrite> productWithHalf(Graph g, Node root) {
     for (int i = 0; i < 2; i++) {
       Node half = Match.soleOutputProducer(g, root.input(i), "Mul");
       if (half == null || !Match.onlyReader(g, root.input(i), root)) {
@@ -59,7 +82,7 @@ public final class FuseGelu implements Pass {
       String x = otherThanConstant(g, half, 0.5);
       List<Node> chain = x == null ? null : erfChain(g, root.input(1 - i), x, root);
       if (chain != null) {
-        return Optional.of(fuse(chain, List.of(half, root), x, root));
+        return Optional.of(fuse(g, chain, List.of(half, root), x, root));
       }
     }
     return Optional.empty();
@@ -107,9 +130,21 @@ public final class FuseGelu implements Pass {
     return t != null && t.numElements() == 1 && Math.abs(t.getDouble(0) - c) <= 1e-4 * Math.abs(c);
   }
 
-  private static Rule.Rewrite fuse(List<Node> chain, List<Node> muls, String x, Node root) {
+  private Rule.Rewrite fuse(Graph g, List<Node> chain, List<Node> muls, String x, Node root) {
     Node gelu = new Node(root.name(), "Gelu", List.of(x), root.outputs(), Attributes.EMPTY);
+    Node biasAdd = contrib ? biasAdd(g, x, chain, muls) : null;
+    if (contrib) {
+      gelu = biasAdd == null
+          ? new Node(root.name(), "Gelu", dev.hwc.compiler.ops.ContribOps.DOMAIN, List.of(x), root.outputs(), Attributes.EMPTY)
+          : new Node(root.name(), "BiasGelu", dev.hwc.compiler.ops.ContribOps.DOMAIN, biasAddInputs(g, biasAdd),
+              root.outputs(), Attributes.EMPTY);
+    }
+    Node fused = gelu;
     return e -> {
+      if (biasAdd != null) {
+        e.removeNode(biasAdd);
+        e.valueTypes().remove(biasAdd.output(0));
+      }
       for (Node n : chain) {
         e.removeNode(n);
         e.valueTypes().remove(n.output(0));
@@ -120,7 +155,35 @@ public final class FuseGelu implements Pass {
           e.valueTypes().remove(n.output(0));
         }
       }
-      e.replaceNode(root, List.of(gelu));
+      e.replaceNode(root, List.of(fused));
     };
+  }
+
+  /** The Add(a, bias) producing x, when x is read by the GELU's own nodes alone; else null. */
+  private static Node biasAdd(Graph g, String x, List<Node> chain, List<Node> muls) {
+    Node add = Match.soleOutputProducer(g, x, "Add");
+    if (add == null || g.isGraphOutput(x) || biasAddInputs(g, add) == null) {
+      return null;
+    }
+    for (Node r : g.consumers(x)) {
+      if (!chain.contains(r) && !muls.contains(r)) {
+        return null;
+      }
+    }
+    return add;
+  }
+
+  /** [a, bias] of Add(a, bias) with bias a constant vector of a's last dimension, or null. */
+  private static List<String> biasAddInputs(Graph g, Node add) {
+    for (int i = 0; i < 2; i++) {
+      Tensor b = Match.constant(g, add.input(1 - i));
+      dev.hwc.compiler.ir.Value a = g.type(add.input(i));
+      if (b != null && b.rank() == 1 && a != null && a.shape().hasRank() && a.shape().rank() >= 1
+          && a.shape().dim(a.shape().rank() - 1).size() == b.shape()[0] && b.dtype() == a.dtype()
+          && !Match.isConstant(g, add.input(i))) {
+        return List.of(add.input(i), add.input(1 - i));
+      }
+    }
+    return null;
   }
 }

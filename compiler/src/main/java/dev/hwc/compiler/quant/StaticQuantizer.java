@@ -277,7 +277,9 @@ public final class StaticQuantizer {
       }
       e.valueTypes().remove(v);
     }
-    return ShapeInference.run(e.build());
+    Graph out = ShapeInference.run(e.build());
+    // ONNX Runtime has no integer HardSigmoid/HardSwish: their QDQ groups become QLinearAdd/QLinearMul
+    return s.fullInteger() ? out : QdqHardActivations.rewrite(out).graph();
   }
 
   private static void quantizeWeights(Graph g, Graph.Editor e, Node n, QuantParams input, float[] inputMean,

@@ -110,6 +110,7 @@ final class TfliteImporter {
   }
 
   Graph translate() {
+    checkStructure();
     checkOps();
     for (int i = 0; i < sg.tensorsLength(); i++) {
       String n = sg.tensors(i).name();
@@ -171,6 +172,67 @@ final class TfliteImporter {
       return "custom:" + oc.customCode();
     }
     return code >= 0 && code < BuiltinOperator.names.length ? BuiltinOperator.name(code) : "builtin#" + code;
+  }
+
+  /** Largest tensor rank read (TFLite kernels take at most 6; more is a corrupt vector length). */
+  static final int MAX_RANK = 16;
+
+  /**
+   * The flatbuffer's indices and vector lengths, checked before anything is read through them: every
+   * tensor index an operator or the subgraph names lies in the tensor table (-1 marks an omitted
+   * optional input), every buffer index in the buffer table, every shape within {@value #MAX_RANK}
+   * dims, none negative.
+   */
+  private void checkStructure() {
+    int tensors = sg.tensorsLength();
+    for (int i = 0; i < tensors; i++) {
+      org.tensorflow.lite.schema.Tensor t = sg.tensors(i);
+      if (t == null) {
+        throw new BadInputException("TFLite model " + source + ": tensor " + i + " is missing from the tensor table");
+      }
+      if (t.shapeLength() < 0 || t.shapeLength() > MAX_RANK) {
+        throw new BadInputException("TFLite model " + source + ": tensor " + i + " has rank " + t.shapeLength()
+            + " (at most " + MAX_RANK + " is read)");
+      }
+      for (int d = 0; d < t.shapeLength(); d++) {
+        if (t.shape(d) < 0) {
+          throw new BadInputException("TFLite model " + source + ": tensor " + i + " has a negative dim " + t.shape(d)
+              + " (dynamic shapes are not read; fix the input size when converting)");
+        }
+      }
+      if (t.buffer() < 0 || t.buffer() >= Math.max(1, model.buffersLength())) {
+        throw new BadInputException("TFLite model " + source + ": tensor " + i + " names buffer " + t.buffer()
+            + " of " + model.buffersLength());
+      }
+    }
+    for (int k = 0; k < sg.inputsLength(); k++) {
+      checkTensorIndex(sg.inputs(k), false, "subgraph input " + k);
+    }
+    for (int k = 0; k < sg.outputsLength(); k++) {
+      checkTensorIndex(sg.outputs(k), false, "subgraph output " + k);
+    }
+    for (int i = 0; i < sg.operatorsLength(); i++) {
+      Operator op = sg.operators(i);
+      if (op == null) {
+        throw new BadInputException("TFLite model " + source + ": operator " + i + " is missing from the operator table");
+      }
+      for (int k = 0; k < op.inputsLength(); k++) {
+        checkTensorIndex(op.inputs(k), true, "operator " + i + " input " + k);
+      }
+      if (op.outputsLength() == 0) {
+        throw new BadInputException("TFLite model " + source + ": operator " + i + " has no output");
+      }
+      for (int k = 0; k < op.outputsLength(); k++) {
+        checkTensorIndex(op.outputs(k), false, "operator " + i + " output " + k);
+      }
+    }
+  }
+
+  private void checkTensorIndex(int t, boolean optional, String what) {
+    if (t >= sg.tensorsLength() || t < (optional ? -1 : 0)) {
+      throw new BadInputException("TFLite model " + source + ": " + what + " names tensor " + t + " of "
+          + sg.tensorsLength());
+    }
   }
 
   /** One error listing every op type not read, with counts; control flow first. */
@@ -252,13 +314,19 @@ final class TfliteImporter {
       return null;
     }
     org.tensorflow.lite.schema.Buffer buf = model.buffers((int) b);
-    if (buf.dataLength() == 0) {
+    if (buf == null || buf.dataLength() == 0) {
       return null;
+    }
+    if (buf.dataLength() < 0) {
+      throw new BadInputException("TFLite model " + source + ": buffer " + b + " has a negative length (corrupt flatbuffer)");
     }
     ByteBuffer bb = buf.dataAsByteBuffer();
     byte[] out = new byte[buf.dataLength()];
     bb.duplicate().get(out);
-    long want = Arrays.stream(shape(tt)).asLongStream().reduce(1, (x, y) -> x * y) * dtype(tt).byteSize;
+    long want = dtype(tt).byteSize;
+    for (int d : shape(tt)) {
+      want = want > out.length ? want : want * d; // stops growing past the data's size: no overflow
+    }
     if (want != out.length) {
       throw new BadInputException("TFLite model " + source + ": tensor '" + tt.name() + "' holds " + out.length
           + " bytes, its shape " + Arrays.toString(shape(tt)) + " needs " + want);
@@ -578,6 +646,12 @@ final class TfliteImporter {
   }
 
   private long[] pads(byte padding, long[] inNhwc, long[] k, long[] s, long[] d) {
+    for (int i = 0; i < 2; i++) {
+      if (k[i] < 1 || s[i] < 1 || d[i] < 1) {
+        throw new BadInputException("TFLite model " + source + ": a window op has kernel " + Arrays.toString(k)
+            + ", stride " + Arrays.toString(s) + " and dilation " + Arrays.toString(d) + " (each must be at least 1)");
+      }
+    }
     if (padding == Padding.VALID) {
       return new long[] {0, 0, 0, 0};
     }

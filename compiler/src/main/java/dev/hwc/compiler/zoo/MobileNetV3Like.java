@@ -19,8 +19,13 @@ public final class MobileNetV3Like {
   private MobileNetV3Like() {}
 
   public static Graph build(long seed) {
-    GraphBuilder b = new GraphBuilder("mobilenet_v3_like", seed);
-    String x = b.input("image", 1, 3, 64, 64);
+    return build(seed, 64);
+  }
+
+  /** The same network on a {@code size} x {@code size} image (224: MobileNetV3's own input; 64 keeps tests quick). */
+  public static Graph build(long seed, int size) {
+    GraphBuilder b = new GraphBuilder(size == 64 ? "mobilenet_v3_like" : "mobilenet_v3_like_" + size, seed);
+    String x = b.input("image", 1, 3, size, size);
     // stem: TF-style explicit pad + VALID stride-2 conv, BN, hard swish as x * relu6(x + 3) / 6
     String padded = b.node("Pad", Attributes.EMPTY, x, b.constant("stem_pads", Tensor.vector(0, 0, 0, 0, 0, 0, 1, 1)));
     String stem = b.node("Conv", Attributes.of("kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}),

@@ -43,7 +43,13 @@ class QuantRuleTest {
     assertEquals(QuantRule.Kind.INTEGER, rule("Concat").kind(), "Concat has its own output params");
     assertEquals(QuantRule.Kind.CLAMP, rule("Relu").kind());
     assertEquals(QuantRule.Kind.CLAMP, rule("Clip").kind());
-    for (String op : List.of("Sigmoid", "Tanh", "Softmax", "HardSwish", "LeakyRelu", "ReduceMean", "Sub")) {
+    for (String op : List.of("Sigmoid", "HardSwish", "LeakyRelu")) {
+      assertEquals(QuantRule.Kind.INTEGER, rule(op).kind(), op);
+      assertTrue(rule(op).onnxQdq(), op + ": QLinearSigmoid/QLinearLeakyRelu, HardSwish rewritten to QLinearAdd/Mul");
+    }
+    assertEquals(QuantRule.Kind.FLOAT, rule("HardSigmoid").kind(), "no integer kernel of its own");
+    assertTrue(rule("HardSigmoid").onnxQdq(), "rewritten to QLinearAdd in QDQ");
+    for (String op : List.of("Tanh", "Softmax", "ReduceMean", "Sub")) {
       assertEquals(QuantRule.Kind.INTEGER, rule(op).kind(), op);
       assertFalse(rule(op).onnxQdq(), op + " is quantized in full-integer formats only");
     }
@@ -55,8 +61,11 @@ class QuantRuleTest {
   @Test
   void theQuantizersOpSetsComeFromTheRegistry() {
     assertEquals(Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "Add", "Mul", "Concat", "AveragePool",
-        "GlobalAveragePool"), QuantScheme.SUPPORTED_OPS);
-    assertTrue(QuantScheme.TFLITE_INT8_OPS.containsAll(QuantScheme.SUPPORTED_OPS));
+        "GlobalAveragePool", "Sigmoid", "LeakyRelu", "HardSwish", "HardSigmoid"), QuantScheme.SUPPORTED_OPS);
+    Set<String> kernels = new java.util.HashSet<>(QuantScheme.SUPPORTED_OPS);
+    kernels.remove("HardSigmoid"); // no int8 kernel of its own: TFLite builds lower it to Add, Clip, Mul
+    assertTrue(QuantScheme.TFLITE_INT8_OPS.containsAll(kernels));
+    assertFalse(QuantScheme.TFLITE_INT8_OPS.contains("HardSigmoid"));
     assertTrue(QuantScheme.TFLITE_INT8_OPS.containsAll(Set.of("Sigmoid", "Softmax", "Relu", "Clip", "ReduceMean")));
     assertFalse(QuantScheme.TFLITE_INT8_OPS.contains("MaxPool"), "shared, not an own-params kernel");
   }

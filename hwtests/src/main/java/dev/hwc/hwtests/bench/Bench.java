@@ -5,6 +5,7 @@ import dev.hwc.backends.HwcVersion;
 import dev.hwc.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public final class Bench {
       for (int i = 1; i < live.size(); i++) {
         ratios.add(ratio(live.get(i), live.get(0)));
       }
-      String source = o.inputs() != null ? o.inputs().toString() : "random normal, seed " + o.seed();
+      String source = o.inputs() != null ? o.inputs().toString() : "seeded random (normal floats; integer inputs within what they index), seed " + o.seed();
       return new BenchResult(HwcVersion.VALUE, started,
           new BenchResult.Settings(o.warmup(), rounds, o.batchMillis(), source, o.jvmArgs(),
               background == null ? null : Math.round(background * 100) / 100.0), baseline, ms, ratios);
@@ -185,12 +186,14 @@ public final class Bench {
 
     static Slot start(BenchTarget t, BenchOptions o, Consumer<String> progress) throws IOException {
       String runtime = Runtimes.resolve(t.runtime(), t.artifact());
-      Slot s = new Slot(t, runtime, Files.size(t.artifact()));
+      Slot s = new Slot(t, runtime, Runtimes.artifactBytes(t.artifact()));
       List<String> args = new ArrayList<>(List.of("--artifact", t.artifact().toAbsolutePath().toString(),
           "--runtime", runtime, "--threads", Integer.toString(t.threads()), "--seed", Long.toString(o.seed())));
-      if (o.inputs() != null) {
+      Path inputs = o.inputs() != null ? o.inputs()
+          : BoundedRandomInputs.file(t.artifact(), o.shapes(), o.seed()).orElse(null);
+      if (inputs != null) {
         args.add("--inputs");
-        args.add(o.inputs().toAbsolutePath().toString());
+        args.add(inputs.toAbsolutePath().toString());
       }
       o.shapes().forEach((name, dims) -> {
         args.add("--shape");

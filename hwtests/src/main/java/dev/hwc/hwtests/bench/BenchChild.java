@@ -114,7 +114,7 @@ public final class BenchChild {
     ready.put("runtime", runtime.id());
     ready.put("runtimeVersion", runtime.version());
     ready.put("execution", session.describe());
-    ready.put("artifactBytes", Files.size(artifact));
+    ready.put("artifactBytes", Runtimes.artifactBytes(artifact));
     ready.put("loadNs", loadNs);
     ready.put("firstNs", firstNs);
     ready.put("samples", samples.size());

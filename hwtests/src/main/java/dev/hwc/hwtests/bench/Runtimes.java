@@ -31,7 +31,7 @@ public final class Runtimes {
     if (name.endsWith(".onnx")) {
       return "onnxruntime";
     }
-    if (name.endsWith(".tflite")) {
+    if (name.endsWith(".tflite") || name.endsWith(".json")) { // .json: a segmented deployment's deploy.json
       return "tflite";
     }
     if (name.endsWith(".engine") || name.endsWith(".plan") || name.endsWith(".trt")) {
@@ -40,11 +40,22 @@ public final class Runtimes {
     throw new BadInputException("cannot tell the runtime of " + artifact + " from its extension; pass --runtime");
   }
 
+  /** Bytes of an artifact: the file's, or for a segmented deployment's deploy.json, its parts' and its own. */
+  public static long artifactBytes(Path artifact) throws java.io.IOException {
+    long bytes = java.nio.file.Files.size(artifact);
+    if (artifact.getFileName().toString().endsWith(".json")) {
+      for (var p : dev.hwc.backends.tflite.Deployment.read(artifact).parts()) {
+        bytes += java.nio.file.Files.size(artifact.toAbsolutePath().getParent().resolve(p.file()));
+      }
+    }
+    return bytes;
+  }
+
   /** The file extensions a runtime takes. */
   public static List<String> extensions(String id) {
     return switch (id) {
       case "onnxruntime", "onnxruntime-cuda" -> List.of(".onnx");
-      case "tflite" -> List.of(".tflite");
+      case "tflite" -> List.of(".tflite", ".json");
       case "tensorrt" -> List.of(".onnx", ".engine", ".plan", ".trt");
       default -> List.of();
     };

@@ -165,4 +165,20 @@ class BenchTest {
     assertEquals(1.75, Bench.quantile(v, 0.25), 1e-12);
     assertEquals(4, Bench.quantile(v, 1), 1e-12);
   }
+
+  /**
+   * An int64 input that indexes a 2-row table (a token-type embedding): the seeded random sample
+   * must stay within {0, 1}, or ONNX Runtime refuses to run it (it did, with ids drawn from [1, 32)).
+   */
+  @Test
+  void randomIdsStayWithinTheTableTheyIndex() throws Exception {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("token_types", 3);
+    String ids = b.input("token_type_ids", dev.hwc.compiler.ir.DType.INT64, dev.hwc.compiler.ir.Shape.of(1, 64));
+    String table = b.constant("types", b.randomNormal(1, 2, 8));
+    b.output(b.node("Gather", dev.hwc.compiler.ir.Attributes.EMPTY, table, ids));
+    Path model = dir.resolve("types.onnx");
+    new dev.hwc.backends.onnx.OnnxEmitter().emit(b.build(), model);
+    BenchResult r = Bench.compare(List.of(BenchTarget.of(model)), quick().withRuns(5).withBaseline(false));
+    assertTrue(r.artifacts().get(0).measured(), "the Gather ran on bounded ids");
+  }
 }

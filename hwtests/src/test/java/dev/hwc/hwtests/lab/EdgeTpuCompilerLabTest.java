@@ -71,6 +71,24 @@ class EdgeTpuCompilerLabTest {
           report.opsOnTpu(), report.opsTotal());
       assertEquals(report.opsOnTpu(), Integer.parseInt(onTpu.group(1)), e.name() + "\n" + log + "\n" + report.summary());
       assertTrue(Files.isRegularFile(dir.resolve(e.name() + "_int8_edgetpu.tflite")));
+      // the segmented deployment: the compiler maps every op of each TPU segment, as the report says
+      var segments = dev.hwc.backends.tflite.EdgeTpuSegments.plan(m, report, 3);
+      dev.hwc.backends.tflite.EdgeTpuSegments.Manifest man =
+          dev.hwc.backends.tflite.EdgeTpuSegments.write(m, segments, dir, e.name() + "_int8", model.getFileName().toString());
+      for (dev.hwc.backends.tflite.EdgeTpuSegments.ManifestPart part : man.parts()) {
+        if (!part.runtime().equals("edgetpu")) {
+          continue;
+        }
+        Process c = new ProcessBuilder("edgetpu_compiler", "-s", "-o", dir.toString(), dir.resolve(part.file()).toString())
+            .redirectErrorStream(true).start();
+        String partLog = new String(c.getInputStream().readAllBytes());
+        assertEquals(0, c.waitFor(), partLog);
+        Matcher mapped = Pattern.compile("run on Edge TPU:\\s*(\\d+)").matcher(partLog);
+        assertTrue(mapped.find(), "no op count in the compiler's log:\n" + partLog);
+        System.out.printf("%s part %d: edgetpu_compiler maps %s of %d ops%n", e.name(), part.index(), mapped.group(1), part.ops());
+        assertEquals(part.ops(), Integer.parseInt(mapped.group(1)), e.name() + " part " + part.index() + "\n" + partLog);
+        assertTrue(Files.isRegularFile(dir.resolve(part.compiledFile())), part.compiledFile());
+      }
     }
   }
 }

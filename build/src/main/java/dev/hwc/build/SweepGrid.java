@@ -1,0 +1,210 @@
+package dev.hwc.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hwc.common.BadInputException;
+import dev.hwc.common.SafeFiles;
+import dev.hwc.profiles.ArtifactFormat;
+import dev.hwc.profiles.Profile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The candidates a sweep builds: pairs of a precision (with its int8 scheme) and a {@link Compression}.
+ * The default per target is every legal precision (fp32, fp16, int8) times unstructured magnitude
+ * pruning at {@link #DEFAULT_LEVELS}; a YAML grid file ({@code --grid}) lists its own:
+ *
+ * <pre>
+ * precisions: [fp32, int8]                   # fp32, fp16, int8, int8-static, int8-dynamic
+ * compression: [none, unstructured:0.1, unstructured:0.5]
+ * candidates:                                # extra single entries
+ *   - {precision: int8, compression: "unstructured:0.3:global"}
+ * </pre>
+ *
+ * A compression spelled in a way this hwc does not know is kept as an entry that is "not built: unknown
+ * compression" (so grids written for newer kinds still run the rest).
+ */
+public final class SweepGrid {
+  private SweepGrid() {}
+
+  /** Default unstructured pruning levels: finer where thin outputs usually break. */
+  public static final double[] DEFAULT_LEVELS = {0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+
+  /**
+   * One grid entry.
+   *
+   * @param precision the weights' precision
+   * @param scheme the int8 scheme (AUTO for float precisions)
+   * @param compression the compression, or null when {@code spec} did not parse
+   * @param spec the compression as written ("none", "unstructured:0.5")
+   * @param problem why it cannot be built (unknown compression), or null
+   */
+  public record Entry(Precision precision, Scheme scheme, Compression compression, String spec, String problem) {
+    /** fp32, fp16, int8, int8-static, int8-dynamic. */
+    public String precisionId() {
+      return precision.id() + (scheme == Scheme.AUTO ? "" : "-" + scheme.id());
+    }
+
+    /** The candidate's id: precision and compression, e.g. {@code int8/unstructured-0.50}. */
+    public String id() {
+      return precisionId() + "/" + (compression != null ? compression.id() : spec);
+    }
+
+    /** The series a candidate belongs to along the compression axis: precision and compression kind. */
+    public String series() {
+      return precisionId() + " " + kindOf(compression, spec);
+    }
+
+    /** How far along its series: the pruning amount (0 for none). */
+    public double level() {
+      return compression == null ? Double.NaN : SweepGrid.level(compression);
+    }
+  }
+
+  /** The compression's place on its series' axis: 0 for none, the pruned fraction for pruning. */
+  static double level(Compression c) {
+    return c.isNone() ? 0 : c.prune().amount();
+  }
+
+  static String kindOf(Compression c, String spec) {
+    if (c == null) {
+      return spec.split(":")[0];
+    }
+    return c.isNone() ? "pruning" : "pruning"; // level 0 belongs to its precision's pruning series
+  }
+
+  /** One entry from a precision and a compression spec. */
+  public static Entry entry(String precision, String compressionSpec) {
+    String p = precision.trim().toLowerCase(Locale.ROOT);
+    Scheme scheme = Scheme.AUTO;
+    if (p.startsWith("int8-")) {
+      scheme = Scheme.of(p.substring(5));
+      p = "int8";
+    }
+    Precision prec = Precision.of(p);
+    String spec = compressionSpec == null ? "none" : compressionSpec.trim();
+    try {
+      return new Entry(prec, scheme, parseCompression(spec), spec, null);
+    } catch (BadInputException e) {
+      return new Entry(prec, scheme, null, spec, "unknown compression '" + spec + "' (" + e.getMessage() + ")");
+    }
+  }
+
+  /** An entry with a compression made in code (e.g. pruning with its own protected layers). */
+  public static Entry entry(Precision p, Scheme s, Compression c) {
+    return new Entry(p, s == null ? Scheme.AUTO : s, c, c.id(), null);
+  }
+
+  /** "none" or a {@code --prune} value; the one place a grid spells compression. */
+  static Compression parseCompression(String spec) {
+    if (spec.isEmpty() || spec.equalsIgnoreCase("none") || spec.equals("0")) {
+      return Compression.NONE;
+    }
+    Compression.Pruning p = Compression.Pruning.parse(spec);
+    return new Compression(p);
+  }
+
+  /** Every precision the target may take (fp16 on TFLite where the target runs float), in fp32, fp16, int8 order. */
+  public static List<Precision> legalPrecisions(Profile profile) {
+    List<Precision> out = new ArrayList<>();
+    for (Precision p : Precision.values()) {
+      if (illegal(profile, p) == null) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Why the target cannot take the precision, or null when it can (the build's own rule). */
+  static String illegal(Profile profile, Precision p) {
+    List<String> legal = profile.precisions().weights();
+    boolean fp16Tflite = p == Precision.FP16 && profile.artifact() == ArtifactFormat.TFLITE && profile.allowsFloat();
+    if (legal.contains(p.id()) || fp16Tflite) {
+      return null;
+    }
+    return "target '" + profile.id() + "' takes " + String.join("/", legal) + " weights, not " + p.id();
+  }
+
+  /** The default grid: fp32, fp16 and int8 (illegal ones kept, to be reported) times {@link #DEFAULT_LEVELS}. */
+  public static List<Entry> defaults(Profile profile) {
+    List<Entry> out = new ArrayList<>();
+    for (Precision p : Precision.values()) {
+      // int8 static on every target: the smallest artifact, and the only int8 the Edge TPU runs
+      Scheme s = p == Precision.INT8 ? Scheme.STATIC : Scheme.AUTO;
+      if (illegal(profile, p) != null) {
+        out.add(new Entry(p, s, Compression.NONE, "none", null));
+        continue;
+      }
+      for (double level : DEFAULT_LEVELS) {
+        out.add(new Entry(p, s, level == 0 ? Compression.NONE
+            : new Compression(new Compression.Pruning(Compression.Kind.UNSTRUCTURED, level, null, null)),
+            level == 0 ? "none" : String.format(Locale.ROOT, "unstructured:%.2f", level), null));
+      }
+    }
+    return out;
+  }
+
+  /** A grid file (YAML); errors name the file. */
+  public static List<Entry> load(Path file) {
+    if (!Files.exists(file)) {
+      throw new BadInputException("grid file not found: " + file);
+    }
+    String text = SafeFiles.readString(file, "cannot read grid file", 1 << 20);
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (java.io.IOException e) {
+      throw new BadInputException(file + ": not YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadInputException(file + ": expected a mapping with precisions, compression and/or candidates");
+    }
+    List<Entry> out = new ArrayList<>();
+    root.fieldNames().forEachRemaining(f -> {
+      if (!List.of("precisions", "compression", "candidates").contains(f)) {
+        throw new BadInputException(file + ": unknown field '" + f + "' (known: precisions, compression, candidates)");
+      }
+    });
+    List<String> precisions = strings(root.get("precisions"), file, "precisions");
+    List<String> compression = strings(root.get("compression"), file, "compression");
+    if (!precisions.isEmpty() || !compression.isEmpty()) {
+      for (String p : precisions.isEmpty() ? List.of("fp32") : precisions) {
+        for (String c : compression.isEmpty() ? List.of("none") : compression) {
+          out.add(entry(p, c));
+        }
+      }
+    }
+    JsonNode cands = root.get("candidates");
+    if (cands != null) {
+      if (!cands.isArray()) {
+        throw new BadInputException(file + ": candidates must be a list of {precision, compression}");
+      }
+      for (JsonNode c : cands) {
+        if (!c.isObject() || !c.hasNonNull("precision")) {
+          throw new BadInputException(file + ": every candidate needs a precision");
+        }
+        out.add(entry(c.get("precision").asText(), c.hasNonNull("compression") ? c.get("compression").asText() : "none"));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new BadInputException(file + ": the grid is empty");
+    }
+    return out;
+  }
+
+  private static List<String> strings(JsonNode n, Path file, String field) {
+    List<String> out = new ArrayList<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (!n.isArray()) {
+      throw new BadInputException(file + ": " + field + " must be a list");
+    }
+    n.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+}
