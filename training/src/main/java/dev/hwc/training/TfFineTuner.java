@@ -37,7 +37,7 @@ import org.tensorflow.Session;
  * labelled data generator): its {@link SegmentationLoss} on freshly generated training strips.
  */
 public final class TfFineTuner implements FineTuner {
-  /** Steps averaged for the before/after loss. */
+  /** Steps averaged for the before/after loss (at most a quarter of the steps taken). */
   static final int WINDOW = 10;
 
   @Override
@@ -115,12 +115,13 @@ public final class TfFineTuner implements FineTuner {
       throw new IllegalStateException("fine-tuning changed the pruned zeros: " + zerosBefore + " -> " + zerosAfter);
     }
     List<Trainer.StepLog> log = o.log();
-    double before = mean(log.subList(0, Math.min(WINDOW, log.size())));
-    double after = mean(log.subList(Math.max(0, log.size() - WINDOW), log.size()));
+    int window = Math.max(1, Math.min(WINDOW, log.size() / 4)); // first and last windows never overlap
+    double before = mean(log.subList(0, Math.min(window, log.size())));
+    double after = mean(log.subList(Math.max(0, log.size() - window), log.size()));
     String summary = String.format(Locale.ROOT, "fine-tuned by %s: %d step%s of batch %d in %.0f s%s, loss %.4f -> %.4f "
         + "(mean of the first and last %d steps); %d pruned weights held at zero", what, log.size(),
         log.size() == 1 ? "" : "s", batch, o.seconds(),
-        log.size() < spec.steps() ? " (time budget of " + spec.seconds() + " s reached)" : "", before, after, WINDOW,
+        log.size() < spec.steps() ? " (time budget of " + spec.seconds() + " s reached)" : "", before, after, window,
         zerosAfter);
     return new Result(o.graph(), log.size(), o.seconds(), before, after, summary);
   }
