@@ -72,6 +72,8 @@ final class BuildJob {
   private Map<String, String> floatReasons = Map.of();
   private QuantScheme quantScheme;
   private ArtifactWriter writer;
+  /** Found before any work when the compression fine-tunes. */
+  private FineTuner fineTuner;
   /** The model file the artifact is checked against (the user's, the bundled copy, or the in-memory graph as ONNX). */
   private Path model;
 
@@ -90,6 +92,8 @@ final class BuildJob {
     }
     Precision precision = precision();
     checkBuildable(precision);
+    FineTuner tuner = o.compression().fineTune() == null ? null : FineTuner.load(); // before any work
+    fineTuner = tuner;
     OutputStaging staging = OutputStaging.check(o.output(), o.replaceOutput(), protectedFolders());
     Path referenceDir = null;
     Graph source;
@@ -131,11 +135,23 @@ final class BuildJob {
     long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
     // prune, then quantize: the compression runs on the optimized float graph, before the target's own rewrites
+    if (fineTuner != null) { // an op the training backend cannot lower fails here, before any training
+      fineTuner.requireTrainable(optimized);
+    }
     Graph uncompressedFloat = optimized;
     optimized = o.compression().apply(optimized, PassContext.defaults().withInstruments(passes));
+    long fineTuneNanos = 0;
+    if (o.compression().fineTune() != null) { // prune -> fine-tune -> quantize; the uncompressed graph teaches
+      long t = System.nanoTime();
+      optimized = fineTune(uncompressedFloat, optimized, source);
+      fineTuneNanos = System.nanoTime() - t;
+    }
     Graph compressedFloat = optimized;
     optimized = backend.prepare(optimized, profile);
-    phases.add("optimize", System.nanoTime() - optimizeStart);
+    phases.add("optimize", System.nanoTime() - optimizeStart - fineTuneNanos);
+    if (fineTuneNanos > 0) {
+      phases.add("fine-tune", fineTuneNanos);
+    }
     if (!tflite) {
       checkLegal(optimized);
     }
@@ -525,6 +541,43 @@ final class BuildJob {
   }
 
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
+
+  /**
+   * Trains the pruned float graph with its zeros held (see {@link FineTuner}) on the fine-tuning
+   * inputs: {@code --train DIR}, else the calibration set (--calib DIR or calib/ beside the model);
+   * never the eval set, which judges the result.
+   */
+  private Graph fineTune(Graph teacher, Graph student, Graph source) throws IOException {
+    Compression.FineTune f = o.compression().fineTune();
+    FineTuner tuner = fineTuner;
+    SampleSet inputs;
+    String from;
+    Path beside = input.graph() != null ? null : model.toAbsolutePath().getParent().resolve("calib");
+    if (f.train() != null) {
+      if (!Files.isDirectory(f.train())) {
+        throw new BadInputException("--train " + f.train() + ": no such folder");
+      }
+      inputs = SampleSet.load(f.train(), source.inputs());
+      from = f.train().toString();
+    } else if (o.calibration() != null && !o.calibration().isRandom()) {
+      inputs = o.calibration().load(source.inputs());
+      from = o.calibration().description();
+    } else if (beside != null && Files.isDirectory(beside)) {
+      inputs = SampleSet.load(beside, source.inputs());
+      from = input.isBundledExample() ? "the bundled example's calibration strips" : beside.toString();
+    } else {
+      throw new BadInputException("--fine-tune needs inputs to train on: pass --train DIR (a folder of .npz files keyed "
+          + "by input name) or --calib DIR, or put calib/ beside the model (the eval set is never trained on)");
+    }
+    String on = f.distill() ? "distillation from the float model on " + inputs.size() + " samples from " + from
+        : "supervised, on the model's own labelled data";
+    listener.info(String.format(java.util.Locale.ROOT, "fine-tuning %s (%s): %d steps%s, seed %d",
+        o.compression().prune().id(), on, f.steps(), f.seconds() > 0 ? String.format(java.util.Locale.ROOT, " or %.0f s", f.seconds()) : "", f.seed()));
+    FineTuner.Result r = tuner.fineTune(new FineTuner.Request(student, teacher, inputs, f, listener));
+    listener.info(r.summary());
+    notes.add(r.summary());
+    return r.graph();
+  }
 
   /** The speed check's name for the reference artifact (never a plan's id). */
   private static final String REFERENCE = "reference";

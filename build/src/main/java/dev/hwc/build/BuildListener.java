@@ -35,6 +35,19 @@ public interface BuildListener {
   /** Progress of a long step: "calibrate", "smooth" (per-channel measurements) or "sensitivity" (the fallback's ranking). */
   default void progress(String stage, int done, int total) {}
 
+  /**
+   * One fine-tuning step done.
+   *
+   * @param step steps done (1-based)
+   * @param steps steps asked for
+   * @param loss this step's loss
+   * @param seconds seconds since fine-tuning began
+   * @param etaSeconds estimated seconds left (step budget or time budget, whichever ends first)
+   */
+  record FineTuneStep(int step, int steps, double loss, double seconds, double etaSeconds) {}
+
+  default void fineTuneStep(FineTuneStep s) {}
+
   /** An artifact was written for a plan (or for the fp32 reference): one lowering, with its facts. */
   default void lowered(Lowering lowering) {}
 

@@ -16,24 +16,42 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a build does to the model before it is quantized (prune, then quantize): which pruning,
- * how much, which layers stay whole. {@link #NONE} leaves the model as it is.
+ * What a build does to the model before it is quantized (prune, factorize, fine-tune, then
+ * quantize): which pruning, how much, which layers stay whole, and how the compressed model is
+ * trained to recover. {@link #NONE} leaves the model as it is.
  *
  * @param prune the pruning, or null for none
  * @param lowRank low-rank factorization of MatMul/Gemm weights after pruning: the fraction of each
  *     weight's energy kept, in (0, 1]; 0 for none
+ * @param fineTune the fine-tuning after pruning, or null for none
  */
-public record Compression(Pruning prune, double lowRank) {
-  public static final Compression NONE = new Compression(null, 0);
+public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
+  public static final Compression NONE = new Compression(null, 0, null);
 
   public Compression {
     if (lowRank != 0 && !(lowRank > 0 && lowRank <= 1)) {
       throw new BadInputException("--low-rank " + lowRank + ": expected the kept energy, a fraction in (0, 1], e.g. 0.9");
     }
+    if (fineTune != null && prune == null && lowRank == 0) {
+      throw new BadInputException("--fine-tune needs --prune (or --low-rank): it trains a compressed model to recover what compression cost");
+    }
   }
 
   public Compression(Pruning prune) {
-    this(prune, 0);
+    this(prune, 0, null);
+  }
+
+  public Compression(Pruning prune, double lowRank) {
+    this(prune, lowRank, null);
+  }
+
+  public Compression(Pruning prune, FineTune fineTune) {
+    this(prune, 0, fineTune);
+  }
+
+  /** This compression with the given fine-tuning (null: none). */
+  public Compression withFineTune(FineTune f) {
+    return new Compression(prune, lowRank, f);
   }
 
   public boolean isNone() {
@@ -46,7 +64,8 @@ public record Compression(Pruning prune, double lowRank) {
       return "none";
     }
     String lr = lowRank == 0 ? "" : String.format(Locale.ROOT, "lowrank-%.2f", lowRank);
-    return prune == null ? lr : lowRank == 0 ? prune.id() : prune.id() + "+" + lr;
+    String base = prune == null ? lr : lowRank == 0 ? prune.id() : prune.id() + "+" + lr;
+    return base + (fineTune == null ? "" : "+" + fineTune.id());
   }
 
   /**
@@ -80,6 +99,99 @@ public record Compression(Pruning prune, double lowRank) {
       out = ctx.run(p, out);
     }
     return out;
+  }
+
+  /**
+   * Training after pruning, with the pruned zeros held at zero.
+   *
+   * @param steps optimizer steps (the step budget)
+   * @param distill true: match the float model's outputs on unlabelled inputs; false: the model's own
+   *     loss on labelled data (only the bundled well-log example has one)
+   * @param seed order of the training samples
+   * @param seconds time budget (0: none); training stops at the step that exceeds it
+   * @param learningRate Adam's peak learning rate
+   * @param batch samples per step
+   * @param train a folder of .npz inputs to train on, or null for the calibration set
+   */
+  public record FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
+      java.nio.file.Path train) {
+    public static final int DEFAULT_STEPS = 300;
+    public static final double DEFAULT_LR = 1e-3;
+    public static final int DEFAULT_BATCH = 4;
+
+    public FineTune {
+      if (steps < 1) {
+        throw new BadInputException("--fine-tune steps must be at least 1, got " + steps);
+      }
+      if (!(seconds >= 0)) {
+        throw new BadInputException("--fine-tune seconds must be 0 (no limit) or more, got " + seconds);
+      }
+      if (!(learningRate > 0 && learningRate < 1)) {
+        throw new BadInputException("--fine-tune lr must be between 0 and 1, got " + learningRate);
+      }
+      if (batch < 1) {
+        throw new BadInputException("--fine-tune batch must be at least 1, got " + batch);
+      }
+    }
+
+    /** Distillation with the defaults. */
+    public static FineTune distill(int steps) {
+      return new FineTune(steps, true, 0, 0, DEFAULT_LR, DEFAULT_BATCH, null);
+    }
+
+    public String id() {
+      return (distill ? "distill" : "finetune") + "-" + steps;
+    }
+
+    public FineTune withSteps(int n) {
+      return new FineTune(n, distill, seed, seconds, learningRate, batch, train);
+    }
+
+    public FineTune withDistill(boolean d) {
+      return new FineTune(steps, d, seed, seconds, learningRate, batch, train);
+    }
+
+    public FineTune withTrain(java.nio.file.Path dir) {
+      return new FineTune(steps, distill, seed, seconds, learningRate, batch, dir);
+    }
+
+    /**
+     * Reads a {@code --fine-tune} value: empty for the defaults, else comma-separated
+     * {@code steps=N}, {@code seconds=S}, {@code seed=K}, {@code lr=X}, {@code batch=B}.
+     */
+    public static FineTune parse(String spec, boolean distill) {
+      int steps = DEFAULT_STEPS;
+      long seed = 0;
+      double seconds = 0;
+      double lr = DEFAULT_LR;
+      int batch = DEFAULT_BATCH;
+      String s = spec == null ? "" : spec.trim();
+      if (!s.isEmpty()) {
+        for (String part : s.split(",")) {
+          String[] kv = part.trim().split("=", 2);
+          if (kv.length != 2) {
+            throw new BadInputException("--fine-tune '" + spec + "': expected key=value (steps=N, seconds=S, seed=K, "
+                + "lr=X, batch=B), got '" + part.trim() + "'");
+          }
+          String k = kv[0].trim().toLowerCase(Locale.ROOT);
+          String v = kv[1].trim();
+          try {
+            switch (k) {
+              case "steps" -> steps = Integer.parseInt(v);
+              case "seconds" -> seconds = Double.parseDouble(v);
+              case "seed" -> seed = Long.parseLong(v);
+              case "lr" -> lr = Double.parseDouble(v);
+              case "batch" -> batch = Integer.parseInt(v);
+              default -> throw new BadInputException("--fine-tune '" + spec + "': unknown key '" + kv[0].trim()
+                  + "' (known: steps, seconds, seed, lr, batch)");
+            }
+          } catch (NumberFormatException e) {
+            throw new BadInputException("--fine-tune '" + spec + "': " + k + " '" + v + "' is not a number");
+          }
+        }
+      }
+      return new FineTune(steps, distill, seed, seconds, lr, batch, null);
+    }
   }
 
   /** The kinds of pruning. */

@@ -98,6 +98,23 @@ final class BuildCommand implements Callable<Integer> {
           + " of each weight's energy (e.g. 0.9); weights it would not shrink stay; first and last layers kept whole.")
   Double lowRank;
 
+  @Option(names = "--fine-tune", paramLabel = "KEY=VALUE", arity = "0..1", fallbackValue = "",
+      description = "After pruning, train the pruned model with its zeros held at zero (prune -> fine-tune -> quantize); "
+          + "optional steps=N,seconds=S,seed=K,lr=X,batch=B (default steps=300). Needs the training module "
+          + "(TensorFlow Java), which ./hwc puts on the class path.")
+  String fineTune;
+
+  @Option(names = "--fine-tune-steps", paramLabel = "N", description = "Fine-tuning step budget (implies --fine-tune).")
+  Integer fineTuneSteps;
+
+  @Option(names = "--distill",
+      description = "Fine-tune by distillation: match the float model's outputs on unlabelled inputs (implies --fine-tune).")
+  boolean distill;
+
+  @Option(names = "--train", paramLabel = "DIR",
+      description = "Inputs to fine-tune on: .npz files keyed by input name (default: the calibration set).")
+  Path train;
+
   @Option(names = "--bench-seconds", paramLabel = "S", defaultValue = "3",
       description = "Timed seconds per artifact in the speed check of compressed builds; 0 skips it (default: ${DEFAULT-VALUE}).")
   double benchSeconds;
@@ -132,6 +149,27 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   @Spec CommandSpec spec;
+
+  private Compression compression() {
+    boolean tune = fineTune != null || fineTuneSteps != null || distill || train != null;
+    Compression.FineTune f = null;
+    if (tune) {
+      f = Compression.FineTune.parse(fineTune, distill);
+      if (fineTuneSteps != null) {
+        f = f.withSteps(fineTuneSteps);
+      }
+      if (train != null) {
+        f = f.withTrain(train);
+      }
+    }
+    if (prune == null && lowRank == null) {
+      if (tune) {
+        throw new dev.hwc.common.BadInputException("--fine-tune needs --prune (or --low-rank): it trains a compressed model to recover what compression cost");
+      }
+      return Compression.NONE;
+    }
+    return new Compression(prune == null ? null : Compression.Pruning.parse(prune), lowRank == null ? 0 : lowRank, f);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -180,7 +218,7 @@ final class BuildCommand implements Callable<Integer> {
         .ioType(ioType == null ? null : TfliteLowering.IoType.of(ioType))
         .output(out)
         .replaceOutput(force)
-        .compression(new Compression(prune == null ? null : Compression.Pruning.parse(prune), lowRank == null ? 0 : lowRank))
+        .compression(compression())
         .build();
     PrintWriter w = spec.commandLine().getOut();
     BuildResult result;

@@ -51,6 +51,16 @@ final class BuildPrinter implements BuildListener {
   }
 
   @Override
+  public void fineTuneStep(FineTuneStep s) {
+    int every = Math.max(1, s.steps() / 10);
+    if (s.step() == 1 || s.step() % every == 0 || s.step() == s.steps()) {
+      out.printf(Locale.ROOT, "  fine-tune step %d/%d  loss %.4f  %.0f s, ETA %.0f s%n", s.step(), s.steps(), s.loss(),
+          s.seconds(), s.etaSeconds());
+      out.flush();
+    }
+  }
+
+  @Override
   public void fallbackStarted(Plan failed, int layers) {
     // the gate's own reason: the weakest mask's IoU when that is what failed, else cosine and relative L2
     out.printf("%s plan fails the gate (%s): ranking %d layers by sensitivity%n", failed.kind().id(), failed.verdict(),

@@ -40,6 +40,22 @@ public final class LoweringTable {
     return l;
   }
 
+  /**
+   * The ops of {@code g} this table cannot lower, each once, sorted (custom-domain ops as
+   * {@code domain:op}); empty when the whole graph lowers.
+   */
+  public static java.util.SortedSet<String> unsupported(dev.hwc.compiler.ir.Graph g) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (Node n : g.nodes()) {
+      if (!n.domain().isEmpty()) {
+        out.add(n.domain() + ":" + n.op());
+      } else if (!TABLE.containsKey(n.op())) {
+        out.add(n.op());
+      }
+    }
+    return out;
+  }
+
   public static List<String> ops() {
     return List.copyOf(TABLE.keySet());
   }

@@ -53,10 +53,69 @@ public final class Trainer {
 
   private final Options options;
   private final PrintWriter out;
+  private java.util.Set<String> fixedZeros = java.util.Set.of();
+  private double secondsBudget;
+  private java.util.function.Consumer<StepLog> onStep = s -> {};
 
   public Trainer(Options options, PrintWriter out) {
     this.options = options;
     this.out = out;
+  }
+
+  /**
+   * Keeps the zeros of these parameters (by initializer name) exactly zero: their gradients are
+   * masked before clipping and the mask is applied again after each Adam step, so pruned weights
+   * stay pruned.
+   */
+  public Trainer fixZeros(java.util.Collection<String> names) {
+    this.fixedZeros = java.util.Set.copyOf(names);
+    return this;
+  }
+
+  /** Stops after the step during which this many seconds have passed since training began (0: no limit). */
+  public Trainer timeBudget(double seconds) {
+    this.secondsBudget = seconds;
+    return this;
+  }
+
+  /** Called after every step (for progress bars). */
+  public Trainer onStep(java.util.function.Consumer<StepLog> listener) {
+    this.onStep = listener;
+    return this;
+  }
+
+  /** 1 where a value may move, 0 where it is held at zero; null when nothing is held. */
+  private static Map<String, boolean[]> zeroMasks(Map<String, float[]> values, java.util.Set<String> names) {
+    Map<String, boolean[]> out = new LinkedHashMap<>();
+    for (String n : names) {
+      float[] v = values.get(n);
+      if (v == null) {
+        continue;
+      }
+      boolean[] z = new boolean[v.length];
+      boolean any = false;
+      for (int i = 0; i < v.length; i++) {
+        z[i] = v[i] == 0f;
+        any |= z[i];
+      }
+      if (any) {
+        out.put(n, z);
+      }
+    }
+    return out;
+  }
+
+  private static void applyMasks(Map<String, float[]> arrays, Map<String, boolean[]> masks) {
+    masks.forEach((n, z) -> {
+      float[] a = arrays.get(n);
+      if (a != null) {
+        for (int i = 0; i < z.length; i++) {
+          if (z[i]) {
+            a[i] = 0f;
+          }
+        }
+      }
+    });
   }
 
   public double learningRate(int step) {
@@ -82,6 +141,7 @@ public final class Trainer {
       Output<?>[] xs = params.stream().map(p -> p.placeholder().asOutput()).toArray(Output<?>[]::new);
       Output<?>[] grads = model.tfGraph().addGradients(loss.loss().asOutput(), xs);
       Map<String, float[]> values = model.initialValues();
+      Map<String, boolean[]> masks = zeroMasks(values, fixedZeros);
       Adam adam = new Adam();
       List<String> metricNames = new ArrayList<>(loss.metrics().keySet());
       java.util.concurrent.ExecutorService prefetch = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -133,11 +193,14 @@ public final class Trainer {
             if (!Double.isFinite(lossValue)) {
               throw new IllegalStateException("loss is " + lossValue + " at step " + step);
             }
+            applyMasks(g, masks);
             double norm = clip(g, options.clipNorm());
             double lr = learningRate(step);
             adam.step(values, g, lr);
+            applyMasks(values, masks);
             StepLog sl = new StepLog(step, lr, lossValue, metrics, norm);
             log.add(sl);
+            onStep.accept(sl);
             if (out != null && options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps() - 1)) {
               StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
                   "step %5d  lr %.2e  loss %.4f", step, lr, lossValue));
@@ -148,6 +211,9 @@ public final class Trainer {
             }
           } finally {
             owned.forEach(org.tensorflow.Tensor::close);
+          }
+          if (secondsBudget > 0 && (System.nanoTime() - t0) / 1e9 >= secondsBudget) {
+            break;
           }
         }
       } finally {

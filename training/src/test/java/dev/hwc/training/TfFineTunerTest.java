@@ -1,0 +1,111 @@
+package dev.hwc.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hwc.build.Compression;
+import dev.hwc.build.FineTuner;
+import dev.hwc.common.BadInputException;
+import dev.hwc.compiler.GraphBuilder;
+import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.ir.Attributes;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.prune.PrunableWeights;
+import dev.hwc.compiler.zoo.WellLogNet;
+import dev.hwc.hwtests.welllog.WellLogGenerator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Distillation of a pruned tiny well-log net from its unpruned self: the pruned zeros stay exactly
+ * zero, the loss falls, and on strips it never saw the student agrees with the teacher more than the
+ * pruned model did.
+ */
+class TfFineTunerTest {
+  static final long[] SHAPE = {1, 1, 64, 32};
+
+  static SampleSet strips(long base, int n) {
+    WellLogGenerator gen = new WellLogGenerator(32, 64);
+    List<Map<String, Tensor>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(Map.of(WellLogNet.INPUT, Tensor.ofFloats(SHAPE, gen.generate(base + i).image())));
+    }
+    return SampleSet.of(out);
+  }
+
+  /** Mean squared difference of the mask probabilities against the teacher's, over the samples. */
+  static double distance(Graph student, Graph teacher, SampleSet s) {
+    double sum = 0;
+    long n = 0;
+    for (int i = 0; i < s.size(); i++) {
+      float[] a = Trainer.infer(student, s.get(i), List.of(WellLogNet.OUTPUT), 1).get(WellLogNet.OUTPUT).toFloats();
+      float[] b = Trainer.infer(teacher, s.get(i), List.of(WellLogNet.OUTPUT), 1).get(WellLogNet.OUTPUT).toFloats();
+      for (int k = 0; k < a.length; k++) {
+        sum += (a[k] - b[k]) * (a[k] - b[k]);
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
+  static long zeros(Graph g) {
+    long z = 0;
+    for (PrunableWeights.Weight w : PrunableWeights.of(g)) {
+      for (float v : g.initializer(w.name()).toFloats()) {
+        z += v == 0f ? 1 : 0;
+      }
+    }
+    return z;
+  }
+
+  @Test
+  void distillationKeepsTheZerosAndRecoversTheTeacher() {
+    Graph teacher = TrainerTest.train(WellLogNet.build(TrainerTest.TINY, 3), 40).graph();
+    Compression c = new Compression(new Compression.Pruning(Compression.Kind.UNSTRUCTURED, 0.7, null, null),
+        new Compression.FineTune(60, true, 0, 0, 3e-3, 2, null));
+    Graph pruned = c.apply(teacher, PassContext.defaults());
+    long prunedZeros = zeros(pruned);
+    assertTrue(prunedZeros > 0);
+
+    FineTuner tuner = FineTuner.load();
+    assertInstanceOf(TfFineTuner.class, tuner, "found through ServiceLoader");
+    FineTuner.Result r = tuner.fineTune(new FineTuner.Request(pruned, teacher, strips(1000, 8), c.fineTune(), null));
+
+    assertEquals(60, r.steps());
+    assertEquals(prunedZeros, zeros(r.graph()), "every pruned weight is still exactly zero");
+    for (PrunableWeights.Weight w : PrunableWeights.of(pruned)) {
+      float[] before = w.tensor().toFloats();
+      float[] after = r.graph().initializer(w.name()).toFloats();
+      for (int i = 0; i < before.length; i++) {
+        if (before[i] == 0f) {
+          assertEquals(0f, after[i], w.name() + "[" + i + "]");
+        }
+      }
+    }
+    assertTrue(r.lossAfter() < 0.7 * r.lossBefore(), "loss " + r.lossBefore() + " -> " + r.lossAfter());
+    SampleSet unseen = strips(5000, 4);
+    double pruneGap = distance(pruned, teacher, unseen);
+    double tunedGap = distance(r.graph(), teacher, unseen);
+    assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
+  }
+
+  @Test
+  void opsTheBackendCannotLowerAreListedInOneLine() {
+    GraphBuilder b = new GraphBuilder("erf", 0);
+    String x = b.input("x", 1, 4);
+    String y = b.node("Erf", Attributes.EMPTY, b.gemm(x, 4));
+    b.output(b.node("Sqrt", Attributes.EMPTY, y));
+    Graph g = b.build();
+    Compression.FineTune spec = Compression.FineTune.distill(5);
+    BadInputException e = assertThrows(BadInputException.class, () -> new TfFineTuner().fineTune(
+        new FineTuner.Request(g, g, SampleSet.random(g, 2, 0), spec, null)));
+    assertTrue(e.getMessage().contains("cannot lower 2 op types of this model: Erf, Sqrt"), e.getMessage());
+    assertTrue(!e.getMessage().contains("\n"));
+  }
+}
