@@ -607,6 +607,15 @@ final class BuildJob {
     return c.stream().max(Comparator.comparingDouble(x -> Fidelity.weakest(x.fidelity()).cosine())).orElseThrow();
   }
 
+  /** A build whose artifact serves as a reference even when it failed its gate. */
+  private static BuildResult referenceBuild(BuildRequest r) throws Exception {
+    try {
+      return new BuildJob(r, BuildListener.NONE).run();
+    } catch (CheckFailedException e) {
+      return e.result();
+    }
+  }
+
   private Uncompressed uncompressed(Precision precision, Int8Search.Candidate like) throws Exception {
     listener.info("compression " + o.compression().id() + ": building the uncompressed model at " + precision.id()
         + " (" + like.scheme().id() + " plan) as its reference");
@@ -619,9 +628,12 @@ final class BuildJob {
     }
     BuildResult r;
     try {
-      r = new BuildJob(b.build(), BuildListener.NONE).run();
-    } catch (CheckFailedException e) { // its artifact still serves as the reference for size and speed
-      r = e.result();
+      r = referenceBuild(b.build());
+    } catch (BadInputException e) { // the compressed model's plan does not exist on the uncompressed one
+      listener.info("the uncompressed model has no " + like.scheme().id() + " plan like the compressed one's ("
+          + e.getMessage() + "); its reference is built with the request's own scheme");
+      r = referenceBuild(o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
+          .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build());
     }
     return new Uncompressed(r.artifact().bytes(), r.report().artifact().scheme(), r.chosen().keptFloat(),
         like.scheme().id(), like.keptFloat());

@@ -37,8 +37,9 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--target", paramLabel = "ID", description = "Target id (see 'hwc targets').")
   String target;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
-      description = "The sweep's folder: results replaced whole at the end; cache/ keeps finished candidates.")
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+      description = "The sweep's folder: results replaced whole at the end; cache/ keeps finished candidates "
+          + "(default: hwc-out/sweep-MODEL-TARGET).")
   Path output;
 
   @Option(names = "--calib", paramLabel = "DIR", description = "Calibration samples (default: calib/ beside the model).")
@@ -107,6 +108,7 @@ final class SweepCommand implements Callable<Integer> {
     }
     Profile profile = targets.resolve(target);
     ModelInput input = model == null ? ModelInput.bundledExample() : ModelInput.file(model);
+    Path output = this.output != null ? this.output : Path.of("hwc-out", "sweep-" + input.stem() + "-" + profile.id());
     java.util.Map<String, OutputKind> kinds = new java.util.LinkedHashMap<>();
     outputKinds.forEach(k -> {
       var e = OutputKind.parse(k);
