@@ -67,14 +67,17 @@ public final class SweepGrid {
 
   /** The compression's place on its series' axis: 0 for none, the pruned fraction for pruning. */
   static double level(Compression c) {
-    return c.isNone() ? 0 : c.prune().amount();
+    return c.isNone() || c.prune() == null ? 0 : c.prune().amount();
   }
 
   static String kindOf(Compression c, String spec) {
     if (c == null) {
       return spec.split(":")[0];
     }
-    return c.isNone() ? "pruning" : "pruning"; // level 0 belongs to its precision's pruning series
+    // one series per kind of pruning, each along its own amount; level 0 (none) starts the unstructured
+    // series, the default grid's
+    return c.isNone() || c.prune() == null || c.prune().kind() == Compression.Kind.UNSTRUCTURED ? "pruning"
+        : c.prune().kind() == Compression.Kind.N_M ? "n:m pruning" : "channel pruning";
   }
 
   /** One entry from a precision and a compression spec. */

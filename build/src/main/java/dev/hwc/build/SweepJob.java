@@ -143,7 +143,7 @@ final class SweepJob {
         if (hit.isPresent()) {
           try {
             Cached k = json.readValue(hit.get(), Cached.class);
-            c = k.candidate();
+            c = k.candidate().onSeries(e.series(), k.candidate().level());
             evalSource = evalSource == null ? k.evalSource() : evalSource;
           } catch (IOException ex) {
             listener.info("cache entry for " + e.id() + " unreadable, rebuilding: " + ex.getMessage());
@@ -156,7 +156,7 @@ final class SweepJob {
         c = b.candidate();
         evalSource = b.evalSource();
         builtFresh++;
-        if (folder != null) {
+        if (folder != null && c.built()) { // a candidate that could not be built is tried again next time
           folder.cache(key, json.writeValueAsBytes(new Cached(c, b.evalSource())));
         }
       }
@@ -336,6 +336,15 @@ final class SweepJob {
     for (SweepResult.Candidate c : cs) {
       if (c.built()) {
         bySeries.computeIfAbsent(c.series(), k -> new ArrayList<>()).add(c);
+      }
+    }
+    // every series starts from its precision's uncompressed candidate (level 0): the unstructured series holds it,
+    // the other kinds' series (n:m, channel) begin with it too, so each is judged against the same start
+    for (List<SweepResult.Candidate> s : bySeries.values()) {
+      SweepResult.Candidate first = s.get(0);
+      if (first.level() != null && first.level() > 0) {
+        cs.stream().filter(c -> c.built() && c.precision().equals(first.precision()) && "none".equals(c.compression()))
+            .findFirst().ifPresent(none -> s.add(0, none));
       }
     }
     SweepResult.Candidate base = cs.stream().filter(c -> c.id().equals(baseline)).findFirst().orElse(null);

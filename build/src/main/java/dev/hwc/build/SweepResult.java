@@ -72,6 +72,13 @@ public record SweepResult(int schema, String hwcVersion, String target, String m
       Double weakest, Double aggregate, String aggregateMetric, List<OutputFigures> outputs, List<CurveFigures> curves,
       Boolean fragmented, Long bytes, Long gzipBytes, Latency latency, CostLine cost, String cacheKey) {
 
+    /** This measured candidate placed on a series (the grid decides where; a cache entry only holds figures). */
+    Candidate onSeries(String s, Double l) {
+      return new Candidate(id, s, precision, compression, l, built, reason, plan, passed, verdict, tracks,
+          weakestTrack, weakest, aggregate, aggregateMetric, outputs, curves, fragmented, bytes, gzipBytes, latency, cost,
+          cacheKey);
+    }
+
     Candidate withCost(CostLine c) {
       return new Candidate(id, series, precision, compression, level, built, reason, plan, passed, verdict, tracks,
           weakestTrack, weakest, aggregate, aggregateMetric, outputs, curves, fragmented, bytes, gzipBytes, latency, c,

@@ -179,6 +179,30 @@ class SweepTest {
     assertEquals(List.of(out.resolve("notes.txt")), Files.list(out).toList());
   }
 
+  /**
+   * Each kind of pruning is its own series, and every series starts from its precision's uncompressed
+   * candidate: a 2:4 entry alone beside the unstructured ones is judged against fp32/none, so its
+   * broken thin output is that series' wall (it had none when it sat on a series of one).
+   */
+  @Test
+  void eachPruningKindIsASeriesFromTheSameStart() throws Exception {
+    List<SweepGrid.Entry> g = new ArrayList<>();
+    g.add(SweepGrid.entry("fp32", "none"));
+    g.add(SweepGrid.entry(Precision.FP32, null,
+        new Compression(new Compression.Pruning(Compression.Kind.UNSTRUCTURED, 0.3, null, List.of()))));
+    // 1:4 with no layer protected (both Gemms are first and last)
+    g.add(SweepGrid.entry(Precision.FP32, null,
+        new Compression(new Compression.Pruning(Compression.Kind.N_M, 0.75, null, List.of(), 4))));
+    SweepResult r = Compiler.sweep(SweepRequest.of(ModelInput.graph(builtToBreak()), ProfileLoader.builtin("x86-fp32"))
+        .withGrid(g).withBenchSeconds(0).withOutput(dir.resolve("kinds"), true));
+    SweepResult.Series nm = r.series().stream().filter(x -> x.name().contains("n:m")).findFirst().orElseThrow();
+    assertEquals("fp32/none", nm.candidates().get(0), nm.toString());
+    assertEquals(2, nm.candidates().size(), nm.toString());
+    assertEquals(nm.candidates().get(1), nm.wall(), "75% of the thin output's weights gone: " + nm);
+    SweepResult.Series un = r.series().stream().filter(x -> x.name().equals("fp32 pruning")).findFirst().orElseThrow();
+    assertEquals(List.of("fp32/none", "fp32/unstructured-0.30"), un.candidates());
+  }
+
   @Test
   void gridFileEntries() throws Exception {
     Path f = dir.resolve("grid.yaml");

@@ -198,8 +198,14 @@ final class SweepCommand implements Callable<Integer> {
     rows.forEach(row -> t.row(row.toArray()));
     t.print(w);
     w.println();
-    w.println(r.wall() == null ? "wall: none: the weakest output did not break along the grid"
+    List<String> otherWalls = r.series().stream().filter(x -> x.wall() != null && (r.wall() == null
+        || !x.wall().equals(r.wall().candidate()))).map(x -> x.name() + " at " + x.wall()).toList();
+    w.println(r.wall() == null ? (otherWalls.isEmpty() ? "wall: none: the weakest output did not break along the grid"
+        : "wall: none along the operating point's series")
         : "wall: " + r.wall().candidate() + " (" + String.join("; ", r.wall().signals()) + ")");
+    if (!otherWalls.isEmpty()) {
+      w.println("walls of the other series: " + String.join(", ", otherWalls));
+    }
     if (r.wall() != null) {
       w.printf(Locale.ROOT, "at the wall: weakest %s %.4f (from %.4f), aggregate %.4f (from %.4f)%n", r.wall().weakestTrack(),
           r.wall().weakestAtWall(), r.wall().weakestAtStart(), r.wall().aggregateAtWall(), r.wall().aggregateAtStart());
