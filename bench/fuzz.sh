@@ -5,6 +5,7 @@
 #
 # Usage: bench/fuzz.sh [SECONDS_PER_READER=600] [RUNS_PER_READER=10000000] [READERS="onnx tflite npy profile cli"]
 #   WORK=dir  keeps the grown corpora and findings there (default: bench/fuzz-work, ignored by git)
+#   TIMEOUT=s seconds one input may take (default 20; the first inputs also pay for instrumenting classes)
 #   CPU=n     the core the fuzzing JVM is pinned to (default 0); NICE=n its niceness (default 0), so that
 #             two campaigns can run side by side (different WORK and CPU) under other work
 # Each reader stops at whichever comes first, its seconds or its runs. Prints per reader: executions,
@@ -61,7 +62,7 @@ for r in $readers; do
     --target_class="$c" \
     --instrumentation_includes='dev.hwc.**:com.google.protobuf.**:com.google.flatbuffers.**:org.tensorflow.lite.schema.**:com.fasterxml.**:org.yaml.**:picocli.**' \
     --keep_going=50 \
-    -timeout=20 -rss_limit_mb=4096 -max_total_time="$secs" -runs="$runs" -print_final_stats=1 \
+    -timeout="${TIMEOUT:-20}" -rss_limit_mb=4096 -max_total_time="$secs" -runs="$runs" -print_final_stats=1 \
     -artifact_prefix="$found/" "$corpus" "$root/$seeds/${c##*.}Inputs/fuzz") >"$log" 2>&1
   rc=$?
   set -e

@@ -76,6 +76,26 @@ public final class OrtSession implements RuntimeSession {
     if (!Files.isRegularFile(artifact)) {
       throw new BadInputException("ONNX Runtime cannot load " + artifact + ": no such file");
     }
+    return create(artifact, artifact.toString(), opts, cuda, (env, so) -> env.createSession(artifact.toString(), so));
+  }
+
+  /**
+   * Loads a model from its serialized bytes (no file written or read: the build judges plans this
+   * way), options as {@link #open(Path, SessionOptions)}; {@code label} names it in messages.
+   */
+  public static OrtSession open(byte[] model, String label, SessionOptions opts) throws OrtException {
+    return create(Path.of(label), label, opts, false, (env, so) -> env.createSession(model, so));
+  }
+
+  /** How a session is created from the environment and its options: from a file or from bytes. */
+  @FunctionalInterface
+  private interface Creator {
+    ai.onnxruntime.OrtSession create(OrtEnvironment env, ai.onnxruntime.OrtSession.SessionOptions so) throws OrtException;
+  }
+
+  /** The one place session options are set (log level, threads, optimization level, CUDA) and a failed load is named. */
+  private static OrtSession create(Path source, String label, SessionOptions opts, boolean cuda, Creator creator)
+      throws OrtException {
     OrtEnvironment env = OnnxRuntime.environment();
     ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
     ai.onnxruntime.OrtSession session = null;
@@ -90,39 +110,10 @@ public final class OrtSession implements RuntimeSession {
       if (cuda) {
         so.addCUDA(0);
       }
-      session = env.createSession(artifact.toString(), so);
-      return new OrtSession(artifact, env, so, session,
+      session = creator.create(env, so);
+      return new OrtSession(source, env, so, session,
           (cuda ? "CUDA execution provider (device 0)" : "CPU execution provider")
               + (opts.threads() > 0 ? ", " + opts.threads() + " intra-op threads" : ", default intra-op threads"));
-    } catch (OrtException e) {
-      if (session != null) {
-        session.close();
-      }
-      so.close();
-      throw new BadInputException(
-          "ONNX Runtime cannot load " + artifact + ": " + firstLine(e.getMessage()), e);
-    }
-  }
-
-  /**
-   * Loads a model from its serialized bytes (no file written or read: the build judges plans this
-   * way), options as {@link #open(Path, SessionOptions)}; {@code label} names it in messages.
-   */
-  public static OrtSession open(byte[] model, String label, SessionOptions opts) throws OrtException {
-    OrtEnvironment env = OnnxRuntime.environment();
-    ai.onnxruntime.OrtSession.SessionOptions so = new ai.onnxruntime.OrtSession.SessionOptions();
-    ai.onnxruntime.OrtSession session = null;
-    try {
-      so.setSessionLogLevel(dev.hwc.backends.NativeLogs.ort());
-      if (opts.threads() > 0) {
-        so.setIntraOpNumThreads(opts.threads());
-      }
-      so.setOptimizationLevel(opts.optimize()
-          ? ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT
-          : ai.onnxruntime.OrtSession.SessionOptions.OptLevel.NO_OPT);
-      session = env.createSession(model, so);
-      return new OrtSession(Path.of(label), env, so, session,
-          "CPU execution provider" + (opts.threads() > 0 ? ", " + opts.threads() + " intra-op threads" : ", default intra-op threads"));
     } catch (OrtException e) {
       if (session != null) {
         session.close();
