@@ -35,7 +35,7 @@ public final class OpRegistry {
     TreeMap<String, OpDef> m = new TreeMap<>();
     for (List<OpDef> family :
         List.of(ElementwiseOps.all(), ShapeOps.all(), NnOps.all(), ReduceOps.all(), QuantOps.all(),
-            RecurrentOps.all())) {
+            RecurrentOps.all(), ControlFlowOps.all())) {
       for (OpDef d : family) {
         if (m.put(d.op(), d) != null) {
           throw new IllegalStateException("op " + d.op() + " is registered twice");
