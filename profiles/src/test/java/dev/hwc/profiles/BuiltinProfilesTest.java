@@ -194,7 +194,7 @@ class BuiltinProfilesTest {
       assertEquals(List.of("fp32"), dtypes);
     }
     assertFalse(p.precisions().allowsActivations("int8"));
-    assertEquals(60, p.ops().size()); // 54 ONNX ops (LSTM, GRU, RNN among them) and 6 ONNX Runtime contrib ops
+    assertEquals(63, p.ops().size()); // 57 ONNX ops (LSTM, GRU, RNN, If, Loop, Scan among them) and 6 ONNX Runtime contrib ops
     assertTrue(p.offersContrib("com.microsoft:Attention"));
   }
 
