@@ -315,6 +315,15 @@ final class OnnxImporter {
       if (name.isEmpty()) {
         throw new BadInputException(desc + " has an attribute without a name");
       }
+      if (type(a, desc) == AttributeType.GRAPH) {
+        String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+        String kind = OpRegistry.lookup(domain.isEmpty() ? np.getOpType() : domain + ":" + np.getOpType())
+            .map(d -> d.attrs().get(name)).orElse(null);
+        if (!"GRAPH".equals(kind)) {
+          throw new BadInputException(desc + " has GRAPH attribute '" + name + "', which " + np.getOpType()
+              + " does not take (subgraphs are read for If, Loop and Scan)");
+        }
+      }
       if (m.put(name, attribute(a, desc, decoder, outer, opset, depth)) != null) {
         throw new BadInputException(desc + " has attribute '" + name + "' twice");
       }
