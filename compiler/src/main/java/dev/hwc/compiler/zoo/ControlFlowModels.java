@@ -74,4 +74,28 @@ public final class ControlFlowModels {
     b.output("state").output("steps");
     return b.build();
   }
+
+  /**
+   * Scan over x [5, 3] (axis 0) with a running sum [3] as the state: state' = state + x_t * w (w outer),
+   * y_t = relu(state'); outputs "total" [3] and the stacked "ys" [5, 3].
+   */
+  public static Graph scanModel() {
+    GraphBuilder b = new GraphBuilder("scan_sum", 23, 13);
+    String x = b.input("x", 5, 3);
+    String s0 = b.input("s0", 3);
+    String w = b.constant("w", b.randomNormal(1.0, 3));
+
+    Graph.Editor body = Graph.Editor.empty("body", 13);
+    body.inputs().add(new Value("s_in", DType.FLOAT, Shape.of(3)));
+    body.inputs().add(new Value("x_t", DType.FLOAT, Shape.of(3)));
+    body.addNode(new Node("body_mul", "Mul", List.of("x_t", w), List.of("body_m"), Attributes.EMPTY));
+    body.addNode(new Node("body_add", "Add", List.of("s_in", "body_m"), List.of("s_out"), Attributes.EMPTY));
+    body.addNode(new Node("body_relu", "Relu", List.of("s_out"), List.of("y_t"), Attributes.EMPTY));
+    body.outputs().add(new Value("s_out", DType.FLOAT, Shape.of(3)));
+    body.outputs().add(new Value("y_t", DType.FLOAT, Shape.of(3)));
+
+    b.nodeNamedN(List.of("total", "ys"), "Scan", Attributes.of("body", body.build(), "num_scan_inputs", 1L), s0, x);
+    b.output("total").output("ys");
+    return b.build();
+  }
 }
