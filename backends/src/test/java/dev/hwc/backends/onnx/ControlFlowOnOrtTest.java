@@ -62,6 +62,33 @@ class ControlFlowOnOrtTest {
     assertTrue(body.nodes().stream().anyMatch(n -> n.inputs().contains("W_renamed")));
   }
 
+  @Test
+  void removingAnIdentityWhoseOutputOnlyASubgraphReadsRewritesTheRead() throws Exception {
+    // x -> Identity -> x_id, read only inside the Loop body: remove-pass-through must point the body at x
+    Graph g = ControlFlowModels.loopModel();
+    String w = g.producer("steps").implicitInputs().get(0);
+    Graph.Editor e = g.edit();
+    e.addNode(new Node("outer_id", "Identity", List.of(w), List.of("w_id"), null));
+    Node loop = g.producer("steps");
+    e.replaceNode(loop, List.of(loop.withAttrs(loop.attrs().with("body",
+        loop.subgraphs().get("body").withOuterRenamed(w, "w_id")))));
+    Graph withId = dev.hwc.compiler.ops.ShapeInference.run(e.build());
+    assertEquals(List.of("w_id"), withId.producer("steps").implicitInputs());
+    Graph optimized = Pipeline.standard().run(withId, PassContext.forTests());
+    assertTrue(optimized.nodes().stream().noneMatch(n -> n.op().equals("Identity")), "the outer Identity is removed");
+    assertEquals(List.of(w), optimized.producer("steps").implicitInputs(), "the body now reads the weight itself");
+    Path a = dir.resolve("id.onnx");
+    Path b = dir.resolve("id-opt.onnx");
+    new OnnxEmitter().emit(withId, a);
+    new OnnxEmitter().emit(optimized, b);
+    Map<String, Tensor> feed = RecurrentOnOrtTest.randomInputs(withId, 3);
+    Map<String, Tensor> want = OrtSession.runOnce(a, feed);
+    Map<String, Tensor> got = OrtSession.runOnce(b, feed);
+    for (String out : want.keySet()) {
+      assertTrue(OnnxRoundTripTest.maxAbsDiff(want.get(out), got.get(out)) <= 1e-6, out);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("models")
   void roundTripsAndRunsTheSameOnOrtAfterTheStandardPipeline(Graph built) throws Exception {
