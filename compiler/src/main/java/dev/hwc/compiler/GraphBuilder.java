@@ -73,6 +73,13 @@ public final class GraphBuilder {
     return output;
   }
 
+  /** Adds a node whose outputs get the given names (graph outputs', say); returns the node's name. */
+  public String nodeNamedN(List<String> outputs, String op, Attributes attrs, String... inputs) {
+    String name = fresh(op.toLowerCase(java.util.Locale.ROOT));
+    graph.addNode(new Node(name, op, List.of(inputs), outputs, attrs));
+    return name;
+  }
+
   /** Adds a node with n outputs; returns their names. */
   public List<String> nodeN(String op, Attributes attrs, int outputs, String... inputs) {
     String name = fresh(op.toLowerCase(java.util.Locale.ROOT));

@@ -194,7 +194,7 @@ class BuiltinProfilesTest {
       assertEquals(List.of("fp32"), dtypes);
     }
     assertFalse(p.precisions().allowsActivations("int8"));
-    assertEquals(57, p.ops().size()); // 51 ONNX ops and 6 ONNX Runtime contrib ops
+    assertEquals(63, p.ops().size()); // 57 ONNX ops (LSTM, GRU, RNN, If, Loop, Scan among them) and 6 ONNX Runtime contrib ops
     assertTrue(p.offersContrib("com.microsoft:Attention"));
   }
 

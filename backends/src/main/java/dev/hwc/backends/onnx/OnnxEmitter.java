@@ -264,8 +264,33 @@ public final class OnnxEmitter implements Emitter {
       }
     } else if (a instanceof Attribute.TensorValue t) {
       b.setType(AttributeType.TENSOR).setT(tensor("", t.value()));
+    } else if (a instanceof Attribute.GraphValue g) {
+      b.setType(AttributeType.GRAPH).setG(subgraph(g.value()));
     }
     return b.build();
+  }
+
+  /**
+   * A subgraph as a GraphProto: nodes in order, initializers inline, inputs and outputs with their known
+   * types (a Loop body's untyped inputs stay untyped; ONNX Runtime infers them). Reads of outer-scope values
+   * are plain names, as in ONNX.
+   */
+  private static GraphProto subgraph(Graph g) {
+    GraphProto.Builder gb = GraphProto.newBuilder().setName(g.name().isEmpty() ? "body" : g.name());
+    for (Node n : g.nodes()) {
+      gb.addNode(node(n));
+    }
+    for (String name : initializerOrder(g)) {
+      gb.addInitializer(tensor(name, g.initializer(name)));
+    }
+    for (Value v : g.inputs()) {
+      gb.addInput(valueInfo(v, false));
+    }
+    for (Value v : g.outputs()) {
+      Value known = g.type(v.name());
+      gb.addOutput(valueInfo(known == null ? v : known.withName(v.name()), false));
+    }
+    return gb.build();
   }
 
   private static TensorProto.Builder header(String name, Tensor t) {

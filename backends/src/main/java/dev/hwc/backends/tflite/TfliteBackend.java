@@ -50,7 +50,7 @@ public final class TfliteBackend implements TargetBackend {
     List<Unsupported> out = new ArrayList<>();
     for (Node n : g.nodes()) {
       if (!Lowerer.isQdq(n) && !TfliteOps.RULES.containsKey(n.op())) {
-        out.add(new Unsupported(n.name(), n.op(), "the TFLite backend cannot lower " + n.op()));
+        out.add(new Unsupported(n.name(), n.op(), TfliteLowering.whyNot(n.op())));
       } else if (n.op().equals("Erf")) {
         out.add(new Unsupported(n.name(), n.op(), "Erf outside a GELU (TFLite has no ERF builtin)"));
       }

@@ -80,12 +80,32 @@ public final class TfliteLowering {
         dev.hwc.compiler.passes.PassContext.defaults());
   }
 
+  /**
+   * Why the TFLite backend has no lowering for an op: recurrent ops and control flow by name (they
+   * would need UNIDIRECTIONAL_SEQUENCE_LSTM / BIDIRECTIONAL_SEQUENCE_LSTM, an unrolled form, or
+   * WHILE/IF subgraphs, none of which the backend writes), anything else plainly.
+   */
+  public static String whyNot(String op) {
+    return switch (op) {
+      case "LSTM", "GRU", "RNN" -> op + " is a recurrent op, which the TFLite backend does not lower"
+          + " (no UNIDIRECTIONAL_SEQUENCE_LSTM or unrolled form yet); build it for an ONNX Runtime target";
+      case "If", "Loop", "Scan" -> op + " is control flow (a node with subgraphs), which the TFLite backend does"
+          + " not lower (no WHILE/IF subgraphs); build it for an ONNX Runtime target";
+      default -> "the TFLite backend cannot lower " + op;
+    };
+  }
+
   /** Ops of g without a TFLite lowering, with their counts, in name order. */
   public static Map<String, Integer> unsupported(Graph g) {
     Map<String, Integer> missing = new TreeMap<>();
     for (Node n : g.nodes()) {
       if (!Lowerer.isQdq(n) && !TfliteOps.RULES.containsKey(n.op())) {
-        missing.merge(n.op(), 1, Integer::sum);
+        String kind = switch (n.op()) {
+          case "LSTM", "GRU", "RNN" -> " [recurrent]";
+          case "If", "Loop", "Scan" -> " [control flow]";
+          default -> "";
+        };
+        missing.merge(n.op() + kind, 1, Integer::sum);
       } else if (n.op().equals("Erf")) {
         missing.merge("Erf outside a GELU", 1, Integer::sum);
       }

@@ -71,6 +71,12 @@ public sealed interface Attribute {
 
   record TensorValue(Tensor value) implements Attribute {}
 
+  /**
+   * A subgraph (If's then_branch/else_branch, Loop's and Scan's body). Its nodes may read values of
+   * the enclosing graphs by name (outer-scope references, {@link Graph#outerReferences()}).
+   */
+  record GraphValue(Graph value) implements Attribute {}
+
   /** The attribute kind's name as it appears in ONNX and in error messages. */
   default String kind() {
     if (this instanceof Int) {
@@ -85,6 +91,8 @@ public sealed interface Attribute {
       return "FLOATS";
     } else if (this instanceof Strs) {
       return "STRINGS";
+    } else if (this instanceof GraphValue) {
+      return "GRAPH";
     }
     return "TENSOR";
   }

@@ -56,6 +56,8 @@ public final class Attributes {
       return new Attribute.Strs((List<String>) l);
     } else if (v instanceof Tensor t) {
       return new Attribute.TensorValue(t);
+    } else if (v instanceof Graph g) {
+      return new Attribute.GraphValue(g);
     }
     throw new IllegalArgumentException("unsupported attribute value " + v);
   }

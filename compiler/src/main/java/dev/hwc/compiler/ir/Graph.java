@@ -153,7 +153,7 @@ public final class Graph {
     if (consumers == null) {
       Map<String, List<Node>> m = new HashMap<>();
       for (Node n : nodes) {
-        for (String in : Set.copyOf(n.inputs())) {
+        for (String in : Set.copyOf(n.allInputs())) {
           if (!in.isEmpty()) {
             m.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
           }
@@ -162,6 +162,42 @@ public final class Graph {
       consumers = m;
     }
     return consumers.getOrDefault(value, List.of());
+  }
+
+  /**
+   * Names this graph's nodes and outputs read that it does not define (no input, initializer or node
+   * output of its own): references to values of an enclosing graph, when it is a subgraph. Nested
+   * subgraphs' references count too, less what this graph defines.
+   */
+  public List<String> outerReferences() {
+    Set<String> defined = new java.util.HashSet<>(initializers.keySet());
+    inputs.forEach(v -> defined.add(v.name()));
+    nodes.forEach(n -> defined.addAll(n.outputs()));
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (Node n : nodes) {
+      for (String in : n.allInputs()) {
+        if (!in.isEmpty() && !defined.contains(in)) {
+          out.add(in);
+        }
+      }
+    }
+    outputs.forEach(v -> {
+      if (!defined.contains(v.name())) {
+        out.add(v.name());
+      }
+    });
+    return List.copyOf(out);
+  }
+
+  /** This subgraph with its outer-scope reference {@code from} renamed {@code to} (its own names untouched). */
+  public Graph withOuterRenamed(String from, String to) {
+    if (!outerReferences().contains(from)) {
+      return this;
+    }
+    Editor e = edit();
+    e.nodes().replaceAll(n -> n.withUseRenamed(from, to));
+    e.outputs().replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
+    return e.build();
   }
 
   /** Total bytes of the initializers. */
@@ -197,7 +233,7 @@ public final class Graph {
     }
     boolean ordered = true;
     for (int i = 0; i < nodes.size(); i++) {
-      for (String in : Set.copyOf(nodes.get(i).inputs())) {
+      for (String in : Set.copyOf(nodes.get(i).allInputs())) {
         Integer p = in.isEmpty() ? null : producerIndex.get(in);
         if (p != null) {
           pending[i]++;
@@ -339,17 +375,14 @@ public final class Graph {
 
     /** Makes every node that reads {@code from} read {@code to} instead (graph outputs keep their names: rename the producer). */
     public Editor replaceUses(String from, String to) {
-      nodes.replaceAll(n -> n.inputs().contains(from) ? n.withInputs(rename(n.inputs(), from, to)) : n);
+      nodes.replaceAll(n -> n.withUseRenamed(from, to));
       return this;
     }
 
     /** Renames a value everywhere it appears: producers, readers, graph IO, types. */
     public Editor renameValue(String from, String to) {
       UnaryOperator<Node> r = n -> {
-        Node m = n;
-        if (m.inputs().contains(from)) {
-          m = m.withInputs(rename(m.inputs(), from, to));
-        }
+        Node m = n.withUseRenamed(from, to);
         if (m.outputs().contains(from)) {
           m = m.withOutputs(rename(m.outputs(), from, to));
         }

@@ -44,6 +44,60 @@ public record Node(
     return new Node(name, op, domain, inputs, outputs, newAttrs);
   }
 
+  /** Whether an attribute holds a subgraph (If, Loop, Scan). */
+  public boolean hasSubgraphs() {
+    return attrs.asMap().values().stream().anyMatch(a -> a instanceof Attribute.GraphValue);
+  }
+
+  /** The node's subgraphs by attribute name, in name order; empty for ops without any. */
+  public java.util.Map<String, Graph> subgraphs() {
+    java.util.Map<String, Graph> m = new java.util.TreeMap<>();
+    attrs.asMap().forEach((k, a) -> {
+      if (a instanceof Attribute.GraphValue gv) {
+        m.put(k, gv.value());
+      }
+    });
+    return m;
+  }
+
+  /**
+   * Values of the enclosing graph the node's subgraphs read by name (outer-scope references): uses of
+   * the node as much as its inputs, for ordering, dead-node elimination and renames.
+   */
+  public List<String> implicitInputs() {
+    if (!hasSubgraphs()) {
+      return List.of();
+    }
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    subgraphs().values().forEach(g -> out.addAll(g.outerReferences()));
+    out.removeAll(inputs);
+    return List.copyOf(out);
+  }
+
+  /** Explicit inputs, then outer-scope references of the subgraphs. */
+  public List<String> allInputs() {
+    List<String> implicit = implicitInputs();
+    if (implicit.isEmpty()) {
+      return inputs;
+    }
+    List<String> all = new java.util.ArrayList<>(inputs);
+    all.addAll(implicit);
+    return all;
+  }
+
+  /** This node with every use of {@code from} renamed to {@code to}: inputs and outer-scope references. */
+  public Node withUseRenamed(String from, String to) {
+    Node n = inputs.contains(from) ? withInputs(inputs.stream().map(s -> s.equals(from) ? to : s).toList()) : this;
+    if (!hasSubgraphs() || !implicitInputs().contains(from)) {
+      return n;
+    }
+    Attributes a = n.attrs;
+    for (var e : subgraphs().entrySet()) {
+      a = a.with(e.getKey(), new Attribute.GraphValue(e.getValue().withOuterRenamed(from, to)));
+    }
+    return n.withAttrs(a);
+  }
+
   /** "Conv 'conv1'", used in error messages. */
   public String describe() {
     return op + " '" + name + "'";

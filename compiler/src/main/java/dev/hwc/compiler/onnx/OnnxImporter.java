@@ -117,7 +117,7 @@ final class OnnxImporter {
           throw new BadInputException(desc + " of " + source + " has no output" + (np.getOutputCount() == 0 ? "" : " name"));
         }
         Node n = new Node(name, np.getOpType(), domain, np.getInputList(), np.getOutputList(), null);
-        n = n.withAttrs(attributes(np, desc, decoder));
+        n = n.withAttrs(attributes(np, desc, decoder, definedBy.keySet(), opset, 1));
         for (String out : np.getOutputList()) {
           if (!out.isEmpty()) {
             define(out, desc);
@@ -304,8 +304,8 @@ final class OnnxImporter {
     }
   }
 
-  private static Attributes attributes(NodeProto np, String desc, TensorDecoder decoder)
-      throws IOException {
+  private Attributes attributes(NodeProto np, String desc, TensorDecoder decoder, Set<String> outer, int opset,
+      int depth) throws IOException {
     if (np.getAttributeCount() == 0) {
       return Attributes.EMPTY;
     }
@@ -315,15 +315,24 @@ final class OnnxImporter {
       if (name.isEmpty()) {
         throw new BadInputException(desc + " has an attribute without a name");
       }
-      if (m.put(name, attribute(a, desc, decoder)) != null) {
+      if (type(a, desc) == AttributeType.GRAPH) {
+        String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+        String kind = OpRegistry.lookup(domain.isEmpty() ? np.getOpType() : domain + ":" + np.getOpType())
+            .map(d -> d.attrs().get(name)).orElse(null);
+        if (!"GRAPH".equals(kind)) {
+          throw new BadInputException(desc + " has GRAPH attribute '" + name + "', which " + np.getOpType()
+              + " does not take (subgraphs are read for If, Loop and Scan)");
+        }
+      }
+      if (m.put(name, attribute(a, desc, decoder, outer, opset, depth)) != null) {
         throw new BadInputException(desc + " has attribute '" + name + "' twice");
       }
     }
     return Attributes.of(m);
   }
 
-  private static Attribute attribute(AttributeProto a, String desc, TensorDecoder decoder)
-      throws IOException {
+  private Attribute attribute(AttributeProto a, String desc, TensorDecoder decoder, Set<String> outer, int opset,
+      int depth) throws IOException {
     String name = a.getName();
     if (!a.getRefAttrName().isEmpty()) {
       throw new BadInputException(
@@ -339,12 +348,91 @@ final class OnnxImporter {
       case STRINGS -> new Attribute.Strs(a.getStringsList().stream().map(ByteString::toStringUtf8).toList());
       case TENSOR -> new Attribute.TensorValue(
           decoder.decode(a.getT(), desc + " attribute '" + name + "'"));
-      case GRAPH, GRAPHS -> throw new BadInputException(
-          desc + " has " + type + " attribute '" + name
-              + "': control-flow subgraphs are not supported");
+      case GRAPH -> new Attribute.GraphValue(
+          subgraph(a.getG(), desc + " attribute '" + name + "'", decoder, outer, opset, depth));
+      case GRAPHS -> throw new BadInputException(
+          desc + " has GRAPHS attribute '" + name + "': lists of subgraphs are not supported");
       default -> throw new BadInputException(
           desc + " attribute '" + name + "' is of unsupported kind " + type);
     };
+  }
+
+  /**
+   * A GRAPH attribute's subgraph (If's branches, Loop's and Scan's body): its initializers, Constant
+   * nodes, inputs, nodes and outputs, with reads of the enclosing graphs' values ({@code outer}, what
+   * they define before this node) allowed. Every op type hwc lacks inside it is named at once.
+   */
+  private Graph subgraph(GraphProto g, String desc, TensorDecoder decoder, Set<String> outer, int opset, int depth)
+      throws IOException {
+    if (depth > OnnxFrontend.MAX_NESTING) {
+      throw new BadInputException(desc + ": subgraphs nest deeper than " + OnnxFrontend.MAX_NESTING + " levels");
+    }
+    Set<String> scope = new HashSet<>(outer);
+    Set<String> own = new HashSet<>();
+    LinkedHashMap<String, Tensor> initializers = new LinkedHashMap<>();
+    for (TensorProto t : g.getInitializerList()) {
+      initializers.put(t.getName(), decoder.decode(t, desc + " initializer '" + t.getName() + "'"));
+      own.add(t.getName());
+    }
+    List<Value> inputs = new ArrayList<>();
+    for (ValueInfoProto vi : g.getInputList()) {
+      String name = requireName(vi.getName(), "subgraph input of " + desc);
+      if (initializers.containsKey(name)) {
+        continue;
+      }
+      Value v = OnnxTypes.value(vi, desc + " input '" + name + "'", false);
+      inputs.add(v != null ? v : new Value(name, DType.UNDEFINED, dev.hwc.compiler.ir.Shape.UNKNOWN));
+      own.add(name);
+    }
+    List<String> names = nodeNames(g);
+    List<Node> ops = new ArrayList<>();
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto np = g.getNode(i);
+      String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+      if (!np.getOpType().isEmpty() && !(domain.isEmpty() && np.getOpType().equals("Constant"))) {
+        ops.add(new Node(names.get(i), np.getOpType(), domain, List.of(), List.of(), null));
+      }
+    }
+    OpRegistry.requireAll(ops, opset);
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto np = g.getNode(i);
+      String domain = np.getDomain().equals("ai.onnx") ? "" : np.getDomain();
+      String nd = "node '" + names.get(i) + "' (" + np.getOpType() + ") of " + desc;
+      scope.addAll(own);
+      for (String in : np.getInputList()) {
+        if (!in.isEmpty() && !scope.contains(in)) {
+          throw new BadInputException(nd + " reads '" + in + "', which neither the subgraph nor an enclosing graph defines");
+        }
+      }
+      if (domain.isEmpty() && np.getOpType().equals("Constant")) {
+        initializers.put(np.getOutput(0), constant(np, nd, decoder));
+        own.add(np.getOutput(0));
+        continue;
+      }
+      Node n = new Node(names.get(i), np.getOpType(), domain, np.getInputList(), np.getOutputList(), null);
+      Set<String> inner = new HashSet<>(scope);
+      nodes.add(n.withAttrs(attributes(np, nd, decoder, inner, opset, depth + 1)));
+      np.getOutputList().stream().filter(o -> !o.isEmpty()).forEach(own::add);
+    }
+    scope.addAll(own);
+    List<Value> outputs = new ArrayList<>();
+    for (ValueInfoProto vi : g.getOutputList()) {
+      String name = requireName(vi.getName(), "subgraph output of " + desc);
+      if (!scope.contains(name)) {
+        throw new BadInputException(desc + " output '" + name + "' is never produced");
+      }
+      Value v = OnnxTypes.value(vi, desc + " output '" + name + "'", false);
+      outputs.add(v != null ? v : new Value(name, DType.UNDEFINED, dev.hwc.compiler.ir.Shape.UNKNOWN));
+    }
+    LinkedHashMap<String, Value> types = new LinkedHashMap<>();
+    for (ValueInfoProto vi : g.getValueInfoList()) {
+      Value v = OnnxTypes.value(vi, desc + " value '" + vi.getName() + "'", false);
+      if (v != null && !vi.getName().isEmpty()) {
+        types.put(vi.getName(), v);
+      }
+    }
+    return Graph.of(g.getName(), opset, inputs, outputs, nodes, initializers, types, Map.of());
   }
 
   /** The attribute's kind; very old models leave it UNDEFINED, so it is read from the set field. */

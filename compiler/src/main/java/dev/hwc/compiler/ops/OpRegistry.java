@@ -34,7 +34,8 @@ public final class OpRegistry {
   private static Map<String, OpDef> build() {
     TreeMap<String, OpDef> m = new TreeMap<>();
     for (List<OpDef> family :
-        List.of(ElementwiseOps.all(), ShapeOps.all(), NnOps.all(), ReduceOps.all(), QuantOps.all())) {
+        List.of(ElementwiseOps.all(), ShapeOps.all(), NnOps.all(), ReduceOps.all(), QuantOps.all(),
+            RecurrentOps.all(), ControlFlowOps.all())) {
       for (OpDef d : family) {
         if (m.put(d.op(), d) != null) {
           throw new IllegalStateException("op " + d.op() + " is registered twice");

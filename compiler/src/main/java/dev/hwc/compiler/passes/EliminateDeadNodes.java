@@ -31,7 +31,7 @@ public final class EliminateDeadNodes implements Pass {
       Node n = g.nodes().get(i);
       if (n.outputs().stream().anyMatch(live::contains)) {
         kept.add(n);
-        live.addAll(n.inputs());
+        live.addAll(n.allInputs());
       }
     }
     Collections.reverse(kept);

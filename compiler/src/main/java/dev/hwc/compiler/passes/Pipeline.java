@@ -65,6 +65,7 @@ public final class Pipeline {
         new InferShapes(),
         new RemoveNoOps(),
         new RemovePassThrough(),
+        new RecurrentSeqFirst(),
         new SimplifyShapeChains(),
         new FoldConstants(),
         new CanonicalizeClip(),

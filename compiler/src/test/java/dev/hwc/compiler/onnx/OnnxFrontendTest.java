@@ -247,13 +247,13 @@ class OnnxFrontendTest {
   @Test
   void everyUnknownOpTypeIsNamedInOneLine() throws IOException {
     GraphProto g = OnnxModels.smallNetwork(1).getGraph().toBuilder()
-        .setNode(3, node("if_1", "If", List.of("h0"), List.of("h1")))
-        .setNode(4, node("lstm_1", "LSTM", List.of("h1"), List.of("h2")))
-        .setNode(5, node("if_2", "If", List.of("h2"), List.of("h3")))
-        .setNode(6, node("loop_1", "Loop", List.of("h3"), List.of("h4"))).build();
+        .setNode(3, node("nz_1", "NonZero", List.of("h0"), List.of("h1")))
+        .setNode(4, node("nms_1", "NonMaxSuppression", List.of("h1"), List.of("h2")))
+        .setNode(5, node("nz_2", "NonZero", List.of("h2"), List.of("h3")))
+        .setNode(6, node("topk_1", "TopK", List.of("h3"), List.of("h4"))).build();
     String msg = error(model(13, g));
-    assertTrue(msg.startsWith("3 unsupported op types: 'If' (2 nodes, first 'if_1'), 'LSTM' (node 'lstm_1'),"
-        + " 'Loop' (node 'loop_1') (opset 13); hwc supports: "), msg);
+    assertTrue(msg.startsWith("3 unsupported op types: 'NonZero' (2 nodes, first 'nz_1'), 'NonMaxSuppression' (node 'nms_1'),"
+        + " 'TopK' (node 'topk_1') (opset 13); hwc supports: "), msg);
     assertFalse(msg.contains("\n"));
   }
 
@@ -310,8 +310,15 @@ class OnnxFrontendTest {
     AttributeProto graphAttr = AttributeProto.newBuilder().setName("body")
         .setType(AttributeProto.AttributeType.GRAPH).setG(GraphProto.newBuilder().setName("sub")).build();
     GraphProto sub = base.toBuilder().setNode(4, node("r", "Relu", List.of("h1"), List.of("h2"), graphAttr)).build();
-    assertEquals("node 'r' (Relu) has GRAPH attribute 'body': control-flow subgraphs are not supported",
-        error(model(13, sub)));
+    assertEquals("node 'r' (Relu) has GRAPH attribute 'body', which Relu does not take (subgraphs are read for If,"
+        + " Loop and Scan)", error(model(13, sub)));
+    GraphProto danglingSub = GraphProto.newBuilder().setName("sub")
+        .addNode(node("inner", "Relu", List.of("nowhere"), List.of("o"))).build();
+    AttributeProto branch = AttributeProto.newBuilder().setName("then_branch")
+        .setType(AttributeProto.AttributeType.GRAPH).setG(danglingSub).build();
+    GraphProto withIf = base.toBuilder().setNode(4, node("r", "If", List.of("h1"), List.of("h2"), branch)).build();
+    assertEquals("node 'inner' (Relu) of node 'r' (If) attribute 'then_branch' reads 'nowhere', which neither the"
+        + " subgraph nor an enclosing graph defines", error(model(13, withIf)));
 
     GraphProto dangling = base.toBuilder().setNode(4, node("r", "Relu", List.of("nowhere"), List.of("h2"))).build();
     assertTrue(error(model(13, dangling)).contains("node 'r' (Relu) reads 'nowhere', which no node"));

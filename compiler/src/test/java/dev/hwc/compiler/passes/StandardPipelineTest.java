@@ -29,6 +29,7 @@ class StandardPipelineTest {
   }
 
   private static final List<String> STANDARD = List.of("infer-shapes", "remove-no-ops", "remove-pass-through",
+      "recurrent-seq-first",
       "simplify-shape-chains", "fold-constants", "canonicalize-clip", "div-to-mul", "fuse-hard-activations",
       "fold-batch-norm", "decompose-batch-norm", "fold-conv-affine", "fuse-pad-into-conv", "reduce-mean-to-global-pool", "collapse-reshapes",
       "fuse-matmul-add", "eliminate-dead-nodes");
