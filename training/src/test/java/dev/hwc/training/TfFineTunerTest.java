@@ -15,6 +15,7 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.prune.PrunableWeights;
+import dev.hwc.compiler.prune.Sparsity;
 import dev.hwc.compiler.zoo.WellLogNet;
 import dev.hwc.hwtests.welllog.WellLogGenerator;
 import java.util.ArrayList;
@@ -88,6 +89,38 @@ class TfFineTunerTest {
         }
       }
     }
+    assertTrue(r.lossAfter() < 0.7 * r.lossBefore(), "loss " + r.lossBefore() + " -> " + r.lossAfter());
+    SampleSet unseen = strips(5000, 4);
+    double pruneGap = distance(pruned, teacher, unseen);
+    double tunedGap = distance(r.graph(), teacher, unseen);
+    assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
+  }
+
+  /**
+   * Channel pruning leaves no zeros to hold but new, smaller weight shapes (the attention's and the
+   * skip concatenations' consumers cut with them): distillation trains that graph as it is, keeps every
+   * weight's shape and the MACs, and moves the student towards the teacher on strips it never saw.
+   */
+  @Test
+  void distillationTrainsAChannelPrunedGraphInItsNewShapes() {
+    Graph teacher = TrainerTest.train(WellLogNet.build(TrainerTest.TINY, 3), 40).graph();
+    Compression c = new Compression(new Compression.Pruning(Compression.Kind.CHANNEL, 0.3, null, null),
+        new Compression.FineTune(60, true, 0, 0, 3e-3, 2, null));
+    Graph pruned = c.apply(teacher, PassContext.defaults());
+    long prunedMacs = Sparsity.macs(pruned).dense();
+    assertTrue(prunedMacs < 0.85 * Sparsity.macs(teacher).dense(), "channels removed: MACs " + prunedMacs);
+
+    FineTuner.Result r = FineTuner.load().fineTune(new FineTuner.Request(pruned, teacher, strips(1000, 8), c.fineTune(), null));
+
+    assertEquals(60, r.steps());
+    int weights = 0;
+    for (PrunableWeights.Weight w : PrunableWeights.of(pruned)) {
+      Tensor after = r.graph().initializer(w.name());
+      assertEquals(java.util.Arrays.toString(w.tensor().shape()), java.util.Arrays.toString(after.shape()), w.name());
+      weights++;
+    }
+    assertTrue(weights > 5);
+    assertEquals(prunedMacs, Sparsity.macs(r.graph()).dense());
     assertTrue(r.lossAfter() < 0.7 * r.lossBefore(), "loss " + r.lossBefore() + " -> " + r.lossAfter());
     SampleSet unseen = strips(5000, 4);
     double pruneGap = distance(pruned, teacher, unseen);
