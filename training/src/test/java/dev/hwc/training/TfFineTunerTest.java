@@ -128,6 +128,27 @@ class TfFineTunerTest {
     assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
   }
 
+  /** Class weights: share^-rare, capped at 10x the commonest's, the average pixel weighing 1. */
+  @Test
+  void rareClassesWeighTheirShareToThePowerMinusRare() {
+    // NHWC probabilities of 100 pixels over 3 classes: 81 of class 0, 16 of class 1, 1 of class 2, 2 of class 2
+    float[] p = new float[300];
+    for (int i = 0; i < 100; i++) {
+      p[3 * i + (i < 81 ? 0 : i < 97 ? 1 : 2)] = 1;
+    }
+    List<Map<String, float[]>> t = List.of(Map.of("m", p));
+    float[] flat = TfFineTuner.classWeights(t, "m", 3, 0);
+    assertEquals(1f, flat[0], 1e-6);
+    assertEquals(1f, flat[2], 1e-6);
+    float[] sqrt = TfFineTuner.classWeights(t, "m", 3, 0.5);
+    assertEquals(Math.sqrt(0.81 / 0.16), sqrt[1] / sqrt[0], 1e-5);
+    assertEquals(Math.sqrt(0.81 / 0.03), sqrt[2] / sqrt[0], 1e-5);
+    float[] inv = TfFineTuner.classWeights(t, "m", 3, 1);
+    assertEquals(0.81 / 0.16, inv[1] / inv[0], 1e-5);
+    assertEquals(10, inv[2] / inv[0], 1e-5, "capped at 10x the commonest");
+    assertEquals(1, 0.81 * inv[0] + 0.16 * inv[1] + 0.03 * inv[2], 1e-5, "the average pixel weighs 1");
+  }
+
   @Test
   void opsTheBackendCannotLowerAreListedInOneLine() {
     GraphBuilder b = new GraphBuilder("erf", 0);
