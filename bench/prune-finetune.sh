@@ -6,7 +6,7 @@
 # 2. per target: the unpruned int8 build and the channel-pruned + distilled int8 build (mask table:
 #    IoU per mask vs the float model, curve R²);
 # 3. per target: `hwc bench` of the two artifacts, interleaved (unpruned first: the ratio is pruned
-#    vs unpruned), on the bundled eval strips; stored bytes of both.
+#    vs unpruned), seeded random inputs of the example's shape; stored bytes of both.
 # Logs and artifacts go to OUT (default /tmp/hwc-prune-ft).
 # Usage: bench/prune-finetune.sh [OUT] [AMOUNT=0.2] [FINETUNE=steps=1200] [TARGETS="x86-int8 edgetpu"]
 #        [STRIPS=128] [BENCH_SECONDS=5]
@@ -37,5 +37,5 @@ for t in $targets; do
   b=$(ls "$out/$t-pruned"/*.onnx "$out/$t-pruned"/*.tflite 2>/dev/null | grep -v segment | head -1)
   echo "== $t stored bytes: unpruned $(stat -c %s "$a") ($a), pruned $(stat -c %s "$b") ($b)"
   echo "== $t hwc bench --seconds $seconds (interleaved; unpruned is the reference)"
-  ./hwc bench --seconds "$seconds" --inputs examples/welllog/eval/strips.npz "$a" "$b" 2>&1 | tee "$out/$t-bench.txt"
+  ./hwc bench --seconds "$seconds" "$a" "$b" 2>&1 | tee "$out/$t-bench.txt"
 done
