@@ -595,11 +595,19 @@ final class BuildJob {
       return plan.equals(asked) && new java.util.HashSet<>(keptFloat).equals(new java.util.HashSet<>(askedKept));
     }
 
+    /**
+     * The same reference, compared with the plan the speed check chose (the reference is built before
+     * that check, as the most faithful passing plan, which the check may not choose).
+     */
+    Uncompressed comparedWith(Int8Search.Candidate chosen) {
+      return new Uncompressed(artifact, plan, keptFloat, chosen.scheme().id(), chosen.keptFloat());
+    }
+
     String describe() {
       String kept = keptFloat.isEmpty() ? "nothing kept in float" : "kept in float: " + String.join(", ", keptFloat);
       return "the uncompressed " + plan + " plan (" + kept + ")" + (samePlan() ? ", the same plan as the compressed one"
           : "; NOT the same plan: the compressed one is " + asked
-          + (askedKept.isEmpty() ? "" : " keeping " + String.join(", ", askedKept)) + " in float");
+          + (askedKept.isEmpty() ? " with nothing kept in float" : " keeping " + String.join(", ", askedKept) + " in float"));
     }
   }
 
@@ -641,6 +649,7 @@ final class BuildJob {
 
   private BuildReport.CompressionReport compressionReport(Int8Search.Candidate chosen, Path artifact,
       Uncompressed reference, BuildReport.Speed speed, Graph uncompressedFloat, Graph compressedFloat) throws IOException {
+    reference = reference.comparedWith(chosen);
     // counted on the float graphs before quantization (a quantized graph's weights sit behind DequantizeLinear)
     dev.hwc.compiler.prune.Sparsity sp = dev.hwc.compiler.prune.Sparsity.of(compressedFloat);
     dev.hwc.compiler.prune.Sparsity.Macs macs = dev.hwc.compiler.prune.Sparsity.macs(compressedFloat);

@@ -112,12 +112,22 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
    * @param learningRate Adam's peak learning rate
    * @param batch samples per step
    * @param train a folder of .npz inputs to train on, or null for the calibration set
+   * @param rare distillation's weighting of rare mask classes: each class's pixels weigh its share of
+   *     the teacher's pixels to the power -rare (0: all alike; 0.5, the default: inverse square root;
+   *     1: inverse share), capped at 10x the commonest class's
    */
   public record FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
-      java.nio.file.Path train) {
+      java.nio.file.Path train, double rare) {
     public static final int DEFAULT_STEPS = 300;
     public static final double DEFAULT_LR = 1e-3;
     public static final int DEFAULT_BATCH = 4;
+    public static final double DEFAULT_RARE = 0.5;
+
+    /** With the default weighting of rare mask classes. */
+    public FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
+        java.nio.file.Path train) {
+      this(steps, distill, seed, seconds, learningRate, batch, train, DEFAULT_RARE);
+    }
 
     public FineTune {
       if (steps < 1) {
@@ -132,6 +142,9 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       if (batch < 1) {
         throw new BadInputException("--fine-tune batch must be at least 1, got " + batch);
       }
+      if (!(rare >= 0 && rare <= 2)) {
+        throw new BadInputException("--fine-tune rare must be between 0 and 2, got " + rare);
+      }
     }
 
     /** Distillation with the defaults. */
@@ -144,20 +157,20 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
     }
 
     public FineTune withSteps(int n) {
-      return new FineTune(n, distill, seed, seconds, learningRate, batch, train);
+      return new FineTune(n, distill, seed, seconds, learningRate, batch, train, rare);
     }
 
     public FineTune withDistill(boolean d) {
-      return new FineTune(steps, d, seed, seconds, learningRate, batch, train);
+      return new FineTune(steps, d, seed, seconds, learningRate, batch, train, rare);
     }
 
     public FineTune withTrain(java.nio.file.Path dir) {
-      return new FineTune(steps, distill, seed, seconds, learningRate, batch, dir);
+      return new FineTune(steps, distill, seed, seconds, learningRate, batch, dir, rare);
     }
 
     /**
      * Reads a {@code --fine-tune} value: empty for the defaults, else comma-separated
-     * {@code steps=N}, {@code seconds=S}, {@code seed=K}, {@code lr=X}, {@code batch=B}.
+     * {@code steps=N}, {@code seconds=S}, {@code seed=K}, {@code lr=X}, {@code batch=B}, {@code rare=P}.
      */
     public static FineTune parse(String spec, boolean distill) {
       int steps = DEFAULT_STEPS;
@@ -165,13 +178,14 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       double seconds = 0;
       double lr = DEFAULT_LR;
       int batch = DEFAULT_BATCH;
+      double rare = DEFAULT_RARE;
       String s = spec == null ? "" : spec.trim();
       if (!s.isEmpty()) {
         for (String part : s.split(",")) {
           String[] kv = part.trim().split("=", 2);
           if (kv.length != 2) {
             throw new BadInputException("--fine-tune '" + spec + "': expected key=value (steps=N, seconds=S, seed=K, "
-                + "lr=X, batch=B), got '" + part.trim() + "'");
+                + "lr=X, batch=B, rare=P), got '" + part.trim() + "'");
           }
           String k = kv[0].trim().toLowerCase(Locale.ROOT);
           String v = kv[1].trim();
@@ -182,15 +196,16 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
               case "seed" -> seed = Long.parseLong(v);
               case "lr" -> lr = Double.parseDouble(v);
               case "batch" -> batch = Integer.parseInt(v);
+              case "rare" -> rare = Double.parseDouble(v);
               default -> throw new BadInputException("--fine-tune '" + spec + "': unknown key '" + kv[0].trim()
-                  + "' (known: steps, seconds, seed, lr, batch)");
+                  + "' (known: steps, seconds, seed, lr, batch, rare)");
             }
           } catch (NumberFormatException e) {
             throw new BadInputException("--fine-tune '" + spec + "': " + k + " '" + v + "' is not a number");
           }
         }
       }
-      return new FineTune(steps, distill, seed, seconds, lr, batch, null);
+      return new FineTune(steps, distill, seed, seconds, lr, batch, null, rare);
     }
   }
 

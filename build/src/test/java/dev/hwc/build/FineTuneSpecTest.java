@@ -25,13 +25,16 @@ class FineTuneSpecTest {
     assertEquals(4, f.seed());
     assertEquals(5e-4, f.learningRate(), 0);
     assertEquals(2, f.batch());
+    assertEquals(Compression.FineTune.DEFAULT_RARE, f.rare(), 0);
+    assertEquals(1.0, Compression.FineTune.parse("rare=1", true).rare(), 0);
+    assertEquals(1.0, Compression.FineTune.parse("rare=1", true).withSteps(9).withTrain(null).rare(), 0, "kept by the withers");
     Compression c = new Compression(Compression.Pruning.parse("unstructured:0.5"), Compression.FineTune.distill(20));
     assertEquals("unstructured-0.50+distill-20", c.id());
   }
 
   @Test
   void badSpecsAreOneLine() {
-    for (String bad : new String[] {"steps", "steps=x", "steps=0", "epochs=3", "lr=2", "seconds=-1"}) {
+    for (String bad : new String[] {"steps", "steps=x", "steps=0", "epochs=3", "lr=2", "seconds=-1", "rare=-1", "rare=x"}) {
       BadInputException e = assertThrows(BadInputException.class, () -> Compression.FineTune.parse(bad, true));
       assertTrue(e.getMessage().startsWith("--fine-tune"), e.getMessage());
       assertTrue(!e.getMessage().contains("\n"));

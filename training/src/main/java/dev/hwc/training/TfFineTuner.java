@@ -72,7 +72,7 @@ public final class TfFineTuner implements FineTuner {
       }
       batch = Math.min(spec.batch(), r.inputs().size());
       batch = batchThatLowers(student, batch);
-      Teacher t = teach(r.teacher(), r.inputs(), threads);
+      Teacher t = teach(r.teacher(), r.inputs(), threads, spec.rare());
       loss = t.loss();
       batches = shuffled(r.inputs(), t.targets(), batch, spec.seed());
       for (Value in : student.inputs()) {
@@ -172,7 +172,7 @@ public final class TfFineTuner implements FineTuner {
   /** The teacher's outputs per sample (in the loss's target layout) and the loss that matches them. */
   record Teacher(DistillationLoss loss, List<Map<String, float[]>> targets) {}
 
-  static Teacher teach(Graph teacher, SampleSet inputs, int threads) {
+  static Teacher teach(Graph teacher, SampleSet inputs, int threads, double rare) {
     List<String> outs = teacher.outputs().stream().map(Value::name).toList();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     inputs.get(0).forEach((k, v) -> shapes.put(k, v.shape()));
@@ -223,7 +223,7 @@ public final class TfFineTuner implements FineTuner {
     for (String out : outs) {
       DistillationLoss.Kind kind = kinds.get(out);
       if (kind == DistillationLoss.Kind.SOFTMAX_CHANNELS) {
-        terms.add(new DistillationLoss.Term(out, kind, classWeights(targets, out, (int) outShapes.get(out)[1]), 1, 1));
+        terms.add(new DistillationLoss.Term(out, kind, classWeights(targets, out, (int) outShapes.get(out)[1], rare), 1, 1));
       } else if (kind == DistillationLoss.Kind.SIGMOID) {
         terms.add(new DistillationLoss.Term(out, kind, null, 1, 1));
       } else {
@@ -234,10 +234,10 @@ public final class TfFineTuner implements FineTuner {
   }
 
   /**
-   * Per class, the inverse square root of its share of the teacher's argmax pixels (at most 10x the
-   * commonest's), scaled so that the average pixel weighs 1.
+   * Per class, its share of the teacher's argmax pixels to the power {@code -rare} (0.5 by default:
+   * the inverse square root; at most 10x the commonest's), scaled so that the average pixel weighs 1.
    */
-  static float[] classWeights(List<Map<String, float[]>> targets, String out, int c) {
+  static float[] classWeights(List<Map<String, float[]>> targets, String out, int c, double rare) {
     double[] count = new double[c];
     double total = 0;
     for (Map<String, float[]> t : targets) {
@@ -256,7 +256,7 @@ public final class TfFineTuner implements FineTuner {
     double[] w = new double[c];
     double minW = Double.MAX_VALUE;
     for (int k = 0; k < c; k++) {
-      w[k] = 1 / Math.sqrt(Math.max(count[k], 1) / total);
+      w[k] = Math.pow(Math.max(count[k], 1) / total, -rare);
       minW = Math.min(minW, w[k]);
     }
     double norm = 0;

@@ -15,6 +15,7 @@ import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.passes.PassContext;
 import dev.hwc.compiler.prune.PrunableWeights;
+import dev.hwc.compiler.prune.Sparsity;
 import dev.hwc.compiler.zoo.WellLogNet;
 import dev.hwc.hwtests.welllog.WellLogGenerator;
 import java.util.ArrayList;
@@ -93,6 +94,59 @@ class TfFineTunerTest {
     double pruneGap = distance(pruned, teacher, unseen);
     double tunedGap = distance(r.graph(), teacher, unseen);
     assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
+  }
+
+  /**
+   * Channel pruning leaves no zeros to hold but new, smaller weight shapes (the attention's and the
+   * skip concatenations' consumers cut with them): distillation trains that graph as it is, keeps every
+   * weight's shape and the MACs, and moves the student towards the teacher on strips it never saw.
+   */
+  @Test
+  void distillationTrainsAChannelPrunedGraphInItsNewShapes() {
+    Graph teacher = TrainerTest.train(WellLogNet.build(TrainerTest.TINY, 3), 40).graph();
+    Compression c = new Compression(new Compression.Pruning(Compression.Kind.CHANNEL, 0.3, null, null),
+        new Compression.FineTune(60, true, 0, 0, 3e-3, 2, null));
+    Graph pruned = c.apply(teacher, PassContext.defaults());
+    long prunedMacs = Sparsity.macs(pruned).dense();
+    assertTrue(prunedMacs < 0.85 * Sparsity.macs(teacher).dense(), "channels removed: MACs " + prunedMacs);
+
+    FineTuner.Result r = FineTuner.load().fineTune(new FineTuner.Request(pruned, teacher, strips(1000, 8), c.fineTune(), null));
+
+    assertEquals(60, r.steps());
+    int weights = 0;
+    for (PrunableWeights.Weight w : PrunableWeights.of(pruned)) {
+      Tensor after = r.graph().initializer(w.name());
+      assertEquals(java.util.Arrays.toString(w.tensor().shape()), java.util.Arrays.toString(after.shape()), w.name());
+      weights++;
+    }
+    assertTrue(weights > 5);
+    assertEquals(prunedMacs, Sparsity.macs(r.graph()).dense());
+    assertTrue(r.lossAfter() < 0.7 * r.lossBefore(), "loss " + r.lossBefore() + " -> " + r.lossAfter());
+    SampleSet unseen = strips(5000, 4);
+    double pruneGap = distance(pruned, teacher, unseen);
+    double tunedGap = distance(r.graph(), teacher, unseen);
+    assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
+  }
+
+  /** Class weights: share^-rare, capped at 10x the commonest's, the average pixel weighing 1. */
+  @Test
+  void rareClassesWeighTheirShareToThePowerMinusRare() {
+    // NHWC probabilities of 100 pixels over 3 classes: 81 of class 0, 16 of class 1, 1 of class 2, 2 of class 2
+    float[] p = new float[300];
+    for (int i = 0; i < 100; i++) {
+      p[3 * i + (i < 81 ? 0 : i < 97 ? 1 : 2)] = 1;
+    }
+    List<Map<String, float[]>> t = List.of(Map.of("m", p));
+    float[] flat = TfFineTuner.classWeights(t, "m", 3, 0);
+    assertEquals(1f, flat[0], 1e-6);
+    assertEquals(1f, flat[2], 1e-6);
+    float[] sqrt = TfFineTuner.classWeights(t, "m", 3, 0.5);
+    assertEquals(Math.sqrt(0.81 / 0.16), sqrt[1] / sqrt[0], 1e-5);
+    assertEquals(Math.sqrt(0.81 / 0.03), sqrt[2] / sqrt[0], 1e-5);
+    float[] inv = TfFineTuner.classWeights(t, "m", 3, 1);
+    assertEquals(0.81 / 0.16, inv[1] / inv[0], 1e-5);
+    assertEquals(10, inv[2] / inv[0], 1e-5, "capped at 10x the commonest");
+    assertEquals(1, 0.81 * inv[0] + 0.16 * inv[1] + 0.03 * inv[2], 1e-5, "the average pixel weighs 1");
   }
 
   @Test
