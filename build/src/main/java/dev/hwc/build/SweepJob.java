@@ -404,11 +404,25 @@ final class SweepJob {
   }
 
   /** The cheaper operating point (EUR/month when both are priced, else the smaller gzipped artifact). */
-  private static boolean better(SweepResult.Candidate a, SweepResult.Candidate b) {
-    if (a.cost() != null && b.cost() != null && Math.abs(a.cost().eurPerMonth() - b.cost().eurPerMonth()) > 1e-9) {
+  /** Differences within this fraction are ties: short timings make EUR/month and sizes this noisy or closer. */
+  static final double TIE = 0.05;
+
+  /**
+   * Whether operating point {@code a} beats {@code b} (from different series): clearly cheaper per month
+   * wins; on a tie in cost, clearly smaller gzipped wins; on a tie in both, the stronger weakest output.
+   */
+  static boolean better(SweepResult.Candidate a, SweepResult.Candidate b) {
+    if (a.cost() != null && b.cost() != null && differ(a.cost().eurPerMonth(), b.cost().eurPerMonth())) {
       return a.cost().eurPerMonth() < b.cost().eurPerMonth();
     }
-    return a.gzipBytes() < b.gzipBytes();
+    if (differ(a.gzipBytes(), b.gzipBytes())) {
+      return a.gzipBytes() < b.gzipBytes();
+    }
+    return a.weakest() > b.weakest();
+  }
+
+  private static boolean differ(double x, double y) {
+    return Math.abs(x - y) > TIE * Math.max(Math.abs(x), Math.abs(y));
   }
 
   record Analysis(int knee, int wall, int op, SweepResult.Wall wallRecord) {}
