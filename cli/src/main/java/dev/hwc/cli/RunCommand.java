@@ -66,9 +66,8 @@ final class RunCommand implements Callable<Integer> {
     try (Deployment d = Deployment.load(manifest, opts);
         RuntimeSession single = compare == null ? null : new TfliteRuntime().open(compare, opts)) {
       EdgeTpuSegments.Manifest m = d.manifest();
-      out.printf(Locale.ROOT, "%s: %d parts, %d Edge TPU segment%s (TPU MAC share %.1f%%, single file %.1f%%), on %s%n",
-          manifest, m.parts().size(), m.tpuSegments(), m.tpuSegments() == 1 ? "" : "s", 100 * m.tpuMacShare(),
-          100 * m.singleFileTpuMacShare(), d.describe());
+      out.printf(Locale.ROOT, "%s: TPU MAC share %.1f%% (single file %.1f%%); %s%n",
+          manifest, 100 * m.tpuMacShare(), 100 * m.singleFileTpuMacShare(), d.describe());
       List<Map<String, Tensor>> samples = BenchInputs.load(d.inputs(), inputs, Map.of(), seed);
       out.println(inputs == null ? "inputs: seeded random (seed " + seed + ")" : "inputs: " + samples.size() + " sample(s) from " + inputs);
       long[] nanos = new long[m.parts().size()];
