@@ -627,8 +627,10 @@ final class BuildJob {
   private Uncompressed uncompressed(Precision precision, Int8Search.Candidate like) throws Exception {
     listener.info("compression " + o.compression().id() + ": building the uncompressed model at " + precision.id()
         + " (" + like.scheme().id() + " plan) as its reference");
-    BuildRequest.Builder b = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
-        .replaceOutput(false).benchSeconds(0).requireSpeedup(false);
+    // in memory, untimed: only its artifact is used
+    BuildRequest plain = o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
+        .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build();
+    BuildRequest.Builder b = plain.toBuilder();
     if (like.scheme() == PlanKind.STATIC || like.scheme() == PlanKind.DYNAMIC || like.scheme() == PlanKind.DYNAMIC_SMOOTHED) {
       LinkedHashSet<String> kept = new LinkedHashSet<>(o.keepFloat());
       kept.addAll(like.keptFloat());
@@ -640,8 +642,7 @@ final class BuildJob {
     } catch (BadInputException e) { // the compressed model's plan does not exist on the uncompressed one
       listener.info("the uncompressed model has no " + like.scheme().id() + " plan like the compressed one's ("
           + e.getMessage() + "); its reference is built with the request's own scheme");
-      r = referenceBuild(o.toBuilder().compression(Compression.NONE).precision(precision).output(null)
-          .replaceOutput(false).benchSeconds(0).requireSpeedup(false).build());
+      r = referenceBuild(plain);
     }
     return new Uncompressed(r.artifact().bytes(), r.report().artifact().scheme(), r.chosen().keptFloat(),
         like.scheme().id(), like.keptFloat());

@@ -30,11 +30,7 @@ public final class BenchInputs {
   public static List<Map<String, Tensor>> load(List<Value> inputs, Path source, Map<String, long[]> shapes, long seed)
       throws IOException {
     if (source == null) {
-      List<Value> fixed = new ArrayList<>();
-      for (Value v : inputs) {
-        long[] s = shapes.get(v.name());
-        fixed.add(s == null ? v : new Value(v.name(), v.dtype(), Shape.of(s)));
-      }
+      List<Value> fixed = withShapes(inputs, shapes);
       for (String name : shapes.keySet()) {
         if (inputs.stream().noneMatch(v -> v.name().equals(name))) {
           throw new BadInputException("--shape names no input '" + name + "'; inputs: "
@@ -71,6 +67,16 @@ public final class BenchInputs {
       samples.add(pick(inputs, Npy.readAny(source), source));
     }
     return samples;
+  }
+
+  /** The inputs with the sizes {@code shapes} gives (by input name) in place of their own. */
+  static List<Value> withShapes(List<Value> inputs, Map<String, long[]> shapes) {
+    List<Value> fixed = new ArrayList<>();
+    for (Value v : inputs) {
+      long[] s = shapes.get(v.name());
+      fixed.add(s == null ? v : new Value(v.name(), v.dtype(), Shape.of(s)));
+    }
+    return fixed;
   }
 
   private static Map<String, Tensor> pick(List<Value> inputs, Map<String, Tensor> arrays, Path where) {

@@ -6,14 +6,10 @@ import dev.hwc.compiler.data.Npy;
 import dev.hwc.compiler.data.RandomInputs;
 import dev.hwc.compiler.frontend.Frontends;
 import dev.hwc.compiler.ir.Graph;
-import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
-import dev.hwc.compiler.ir.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,14 +35,9 @@ final class BoundedRandomInputs {
     if (bounds.isEmpty()) {
       return Optional.empty();
     }
-    List<Value> fixed = new ArrayList<>();
-    for (Value v : g.inputs()) {
-      long[] s = shapes.get(v.name());
-      fixed.add(s == null ? v : new Value(v.name(), v.dtype(), Shape.of(s)));
-    }
     Map<String, Tensor> sample;
     try {
-      sample = RandomInputs.random(fixed, bounds, seed);
+      sample = RandomInputs.random(BenchInputs.withShapes(g.inputs(), shapes), bounds, seed);
     } catch (BadInputException e) {
       throw new BadInputException(artifact.getFileName() + ": " + e.getMessage().replace(
           "pass --eval DIR (and --calib DIR for int8) with real samples", "pass --inputs FILE with a real sample"));
