@@ -30,6 +30,24 @@ class CliTest {
 
   record Result(int code, String out, String err) {}
 
+  /**
+   * Writes {@code g} as MODEL.onnx in {@code dir}, builds it for x86-fp32 into {@code out} and asserts
+   * exit 0 and, for every output of {@code g}, a max abs error against the source of at most {@code maxAbs}.
+   */
+  static void fp32BuildWithin(Graph g, Path model, Path out, double maxAbs) throws Exception {
+    new OnnxEmitter().emit(g, model);
+    Result r = hwc("build", "--target", "x86-fp32", model.toString(), "--bench-seconds", "0", "-o", out.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    int outputs = 0;
+    for (JsonNode o : report.get("fidelity").get("outputs")) {
+      System.out.println(g.name() + " x86-fp32 " + o.get("output") + ": max abs " + o.get("maxAbs"));
+      assertTrue(o.get("maxAbs").asDouble() <= maxAbs, o.toString());
+      outputs++;
+    }
+    assertEquals(g.outputs().size(), outputs);
+  }
+
   static Result hwc(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

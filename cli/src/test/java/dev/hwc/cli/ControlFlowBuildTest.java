@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -36,23 +34,12 @@ class ControlFlowBuildTest {
   void buildsForX86Fp32AndTfliteRefusesNamingControlFlow(Graph g) throws Exception {
     String op = g.nodes().stream().filter(Node::hasSubgraphs).map(Node::op).findFirst().orElseThrow();
     Path model = dir.resolve(g.name() + ".onnx");
-    new OnnxEmitter().emit(g, model);
     Path out = dir.resolve("fp32");
-    CliTest.Result r = CliTest.hwc("build", "--target", "x86-fp32", model.toString(), "--bench-seconds", "0",
-        "-o", out.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
-    int outputs = 0;
-    for (JsonNode o : report.get("fidelity").get("outputs")) {
-      System.out.println(g.name() + " x86-fp32 " + o.get("output") + ": max abs " + o.get("maxAbs"));
-      assertTrue(o.get("maxAbs").asDouble() <= 1e-5, o.toString());
-      outputs++;
-    }
-    assertEquals(g.outputs().size(), outputs);
+    CliTest.fp32BuildWithin(g, model, out, 1e-5);
     Graph built = new OnnxFrontend().read(out.resolve(g.name() + ".onnx"));
     assertTrue(built.nodes().stream().anyMatch(n -> n.op().equals(op) && n.hasSubgraphs()), op + " kept with its subgraphs");
 
-    r = CliTest.hwc("build", "--target", "arm64-int8", model.toString(), "--calib", "random", "--bench-seconds", "0",
+    CliTest.Result r = CliTest.hwc("build", "--target", "arm64-int8", model.toString(), "--calib", "random", "--bench-seconds", "0",
         "-o", dir.resolve("arm").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     String last = r.err().strip();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.compiler.ir.DType;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
@@ -37,26 +36,13 @@ class RecurrentBuildTest {
   void buildsForX86Fp32AndInt8WithTheRecurrentOpKeptFloat(Graph g) throws Exception {
     String op = g.nodes().stream().map(Node::op).filter(o -> o.equals("LSTM") || o.equals("GRU")).findFirst().orElseThrow();
     Path model = dir.resolve(g.name() + ".onnx");
-    new OnnxEmitter().emit(g, model);
-
-    Path fp32 = dir.resolve("fp32");
-    CliTest.Result r = CliTest.hwc("build", "--target", "x86-fp32", model.toString(), "--bench-seconds", "0",
-        "-o", fp32.toString());
-    assertEquals(0, r.code(), r.out() + r.err());
-    JsonNode report = new ObjectMapper().readTree(fp32.resolve("report.json").toFile());
-    int outputs = 0;
-    for (JsonNode o : report.get("fidelity").get("outputs")) {
-      System.out.println(g.name() + " x86-fp32 " + o.get("output") + ": max abs " + o.get("maxAbs"));
-      assertTrue(o.get("maxAbs").asDouble() <= 1e-5, o.toString());
-      outputs++;
-    }
-    assertEquals(g.outputs().size(), outputs);
+    CliTest.fp32BuildWithin(g, model, dir.resolve("fp32"), 1e-5);
 
     Path int8 = dir.resolve("int8");
-    r = CliTest.hwc("build", "--target", "x86-int8", model.toString(), "--calib", "random", "--bench-seconds", "0",
+    CliTest.Result r = CliTest.hwc("build", "--target", "x86-int8", model.toString(), "--calib", "random", "--bench-seconds", "0",
         "-o", int8.toString());
     assertEquals(0, r.code(), r.out() + r.err());
-    report = new ObjectMapper().readTree(int8.resolve("report.json").toFile());
+    JsonNode report = new ObjectMapper().readTree(int8.resolve("report.json").toFile());
     assertEquals("int8", report.get("precision").asText());
     for (JsonNode o : report.get("fidelity").get("outputs")) {
       System.out.println(g.name() + " x86-int8 " + o.get("output") + ": max abs " + o.get("maxAbs") + ", cosine "
