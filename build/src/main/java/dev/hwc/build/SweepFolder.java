@@ -27,6 +27,8 @@ final class SweepFolder implements AutoCloseable {
   private final Path dir;
   private Path staging;
   private Thread hook;
+  /** Run before the staging folder is removed (stopping child processes that write into it). */
+  private final List<Runnable> beforeCleanup = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SweepFolder(Path dir) {
     this.dir = dir;
@@ -130,8 +132,19 @@ final class SweepFolder implements AutoCloseable {
     staging = null;
   }
 
+  /** Runs {@code r} before the staging folder is removed (on close, failure or SIGINT/SIGTERM). */
+  void beforeCleanup(Runnable r) {
+    beforeCleanup.add(r);
+  }
+
   @Override
-  public synchronized void close() throws IOException {
+  public void close() throws IOException {
+    beforeCleanup.forEach(Runnable::run); // not under the lock: a child's stop may take a moment
+    beforeCleanup.clear();
+    remove();
+  }
+
+  private synchronized void remove() throws IOException {
     if (staging != null) {
       OutputStaging.deleteRecursively(staging);
       staging = null;

@@ -35,6 +35,13 @@ public final class SweepGrid {
   public static final double[] DEFAULT_LEVELS = {0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
 
   /**
+   * Default low-rank levels (the kept energy of each factorized MatMul/Gemm weight), added to the
+   * default grid of a MatMul/Gemm-heavy model ({@link #matMulHeavy}): on a convolutional model
+   * low-rank factorization has little to factorize.
+   */
+  public static final double[] DEFAULT_LOW_RANK = {0.99, 0.95, 0.9, 0.8};
+
+  /**
    * One grid entry.
    *
    * @param precision the weights' precision
@@ -59,15 +66,22 @@ public final class SweepGrid {
       return precisionId() + " " + kindOf(compression, spec);
     }
 
-    /** How far along its series: the pruning amount (0 for none). */
+    /** How far along its series: the pruning amount (0 for none), or for low-rank alone the energy dropped. */
     public double level() {
       return compression == null ? Double.NaN : SweepGrid.level(compression);
     }
   }
 
-  /** The compression's place on its series' axis: 0 for none, the pruned fraction for pruning. */
+  /**
+   * The compression's place on its series' axis: 0 for none, the pruned fraction for pruning (with or
+   * without low-rank on top: low-rank at a fixed energy then names the series), 1 - kept energy for
+   * low-rank alone (more compression further along, as for pruning).
+   */
   static double level(Compression c) {
-    return c.isNone() || c.prune() == null ? 0 : c.prune().amount();
+    if (c.isNone()) {
+      return 0;
+    }
+    return c.prune() != null ? c.prune().amount() : 1 - c.lowRank();
   }
 
   static String kindOf(Compression c, String spec) {
@@ -75,9 +89,17 @@ public final class SweepGrid {
       return spec.split(":")[0];
     }
     // one series per kind of pruning, each along its own amount; level 0 (none) starts the unstructured
-    // series, the default grid's
-    return c.isNone() || c.prune() == null || c.prune().kind() == Compression.Kind.UNSTRUCTURED ? "pruning"
+    // series, the default grid's; low-rank alone is a series along its dropped energy, pruning with
+    // low-rank on top a series per kept energy along the pruned amount
+    if (c.isNone()) {
+      return "pruning";
+    }
+    if (c.prune() == null) {
+      return "low-rank";
+    }
+    String kind = c.prune().kind() == Compression.Kind.UNSTRUCTURED ? "pruning"
         : c.prune().kind() == Compression.Kind.N_M ? "n:m pruning" : "channel pruning";
+    return c.lowRank() == 0 ? kind : kind + String.format(Locale.ROOT, " + low-rank %.2f", c.lowRank());
   }
 
   /** One entry from a precision and a compression spec. */
@@ -102,13 +124,58 @@ public final class SweepGrid {
     return new Entry(p, s == null ? Scheme.AUTO : s, c, c.id(), null);
   }
 
-  /** "none" or a {@code --prune} value; the one place a grid spells compression. */
+  /**
+   * "none", a {@code --prune} value, {@code lowrank:E} (a {@code --low-rank} value: the kept energy),
+   * or a pruning and a low-rank joined by {@code +} ({@code unstructured:0.3+lowrank:0.9}); the one place
+   * a grid spells compression.
+   */
   static Compression parseCompression(String spec) {
     if (spec.isEmpty() || spec.equalsIgnoreCase("none") || spec.equals("0")) {
       return Compression.NONE;
     }
-    Compression.Pruning p = Compression.Pruning.parse(spec);
-    return new Compression(p);
+    Compression.Pruning prune = null;
+    double lowRank = 0;
+    for (String part : spec.split("\\+")) {
+      String p = part.trim();
+      String[] kv = p.split(":", 2);
+      if (kv[0].equalsIgnoreCase("lowrank") || kv[0].equalsIgnoreCase("low-rank")) {
+        if (lowRank != 0 || kv.length < 2) {
+          throw new BadInputException("'" + spec + "': expected one lowrank:E (E the kept energy, e.g. lowrank:0.9)");
+        }
+        try {
+          lowRank = Double.parseDouble(kv[1].trim());
+        } catch (NumberFormatException e) {
+          throw new BadInputException("'" + spec + "': kept energy '" + kv[1] + "' is not a number");
+        }
+        if (!(lowRank > 0 && lowRank <= 1)) {
+          throw new BadInputException("'" + spec + "': kept energy must be in (0, 1], got " + kv[1]);
+        }
+      } else {
+        if (prune != null) {
+          throw new BadInputException("'" + spec + "': one pruning per candidate");
+        }
+        prune = Compression.Pruning.parse(p);
+      }
+    }
+    return new Compression(prune, lowRank);
+  }
+
+  /**
+   * Whether most of the model's weights (by parameter count) are constant 2-D MatMul/Gemm weights,
+   * the ones low-rank factorization can split (a transformer's projections and FFNs; not a CNN's kernels).
+   */
+  static boolean matMulHeavy(dev.hwc.compiler.ir.Graph g) {
+    long matmul = 0;
+    long all = 0;
+    for (dev.hwc.compiler.prune.PrunableWeights.Weight w : dev.hwc.compiler.prune.PrunableWeights.of(g)) {
+      long n = w.tensor().numElements();
+      all += n;
+      String op = w.layer().op();
+      if (w.tensor().rank() == 2 && (op.equals("MatMul") || op.equals("Gemm"))) {
+        matmul += n;
+      }
+    }
+    return all > 0 && 2 * matmul >= all;
   }
 
   /** Every precision the target may take (fp16 on TFLite where the target runs float), in fp32, fp16, int8 order. */
@@ -130,6 +197,25 @@ public final class SweepGrid {
       return null;
     }
     return "target '" + profile.id() + "' takes " + String.join("/", legal) + " weights, not " + p.id();
+  }
+
+  /**
+   * The default grid for a model: {@link #defaults(Profile)}, and for a MatMul/Gemm-heavy model every
+   * legal precision times low-rank at {@link #DEFAULT_LOW_RANK} too.
+   */
+  public static List<Entry> defaults(Profile profile, dev.hwc.compiler.ir.Graph model) {
+    List<Entry> out = defaults(profile);
+    if (model != null && matMulHeavy(model)) {
+      for (Precision p : Precision.values()) {
+        if (illegal(profile, p) == null) {
+          Scheme s = p == Precision.INT8 ? Scheme.STATIC : Scheme.AUTO;
+          for (double e : DEFAULT_LOW_RANK) {
+            out.add(new Entry(p, s, new Compression(null, e), String.format(Locale.ROOT, "lowrank:%.2f", e), null));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The default grid: fp32, fp16 and int8 (illegal ones kept, to be reported) times {@link #DEFAULT_LEVELS}. */

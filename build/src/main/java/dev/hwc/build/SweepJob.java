@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hwc.backends.HwcVersion;
 import dev.hwc.backends.onnx.OnnxEmitter;
 import dev.hwc.common.BadInputException;
+import dev.hwc.compiler.ops.GraphValidator;
+import dev.hwc.compiler.ops.ShapeInference;
 import dev.hwc.hwtests.CurveResult;
 import dev.hwc.hwtests.MaskSpec;
 import dev.hwc.hwtests.OutputFidelity;
@@ -46,6 +48,8 @@ final class SweepJob {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private SweepFolder folder;
   private Path work;
+  /** The grid swept: the request's, or the model's default. */
+  private List<SweepGrid.Entry> grid;
   private byte[] baselineArtifact;
   private String ext;
 
@@ -107,8 +111,9 @@ final class SweepJob {
 
   private SweepResult sweep() throws Exception {
     String modelHash = modelHash();
+    grid = r.grid() != null ? r.grid() : SweepGrid.defaults(r.profile(), modelGraph());
     String dataHash = hash(dataFolder(r.calibration()), dataFolder(r.eval()));
-    List<SweepGrid.Entry> ladder = ladder(r.grid());
+    List<SweepGrid.Entry> ladder = ladder(grid);
     SweepGrid.Entry baselineEntry = ladder.stream().filter(e -> e.problem() == null
         && SweepGrid.illegal(r.profile(), e.precision()) == null && e.compression().isNone()).findFirst().orElse(null);
     if (baselineEntry == null) {
@@ -116,65 +121,153 @@ final class SweepJob {
           + "' to measure the others against (add compression 'none' at a legal precision)");
     }
     notes.add("baseline (timed against, and the saving's reference): " + baselineEntry.id());
-    List<SweepResult.Candidate> out = new ArrayList<>();
     int total = ladder.size();
-    long started = System.nanoTime();
-    int builtFresh = 0;
     Gate gate = Gate.of(r.profile(), r.minCosine(), r.minIoU());
     String evalSource = null;
+    // what each entry is: not buildable (why), cached (its figures), or to build (its key)
+    String[] why = new String[total];
+    String[] keys = new String[total];
+    SweepResult.Candidate[] cached = new SweepResult.Candidate[total];
+    List<Integer> todo = new ArrayList<>();
     for (int i = 0; i < total; i++) {
       SweepGrid.Entry e = ladder.get(i);
-      double eta = builtFresh == 0 ? Double.NaN
-          : (System.nanoTime() - started) / 1e9 / builtFresh * remaining(ladder, i);
+      why[i] = e.problem() != null ? e.problem() : SweepGrid.illegal(r.profile(), e.precision());
+      if (why[i] != null) {
+        continue;
+      }
+      keys[i] = hash(HwcVersion.VALUE, modelHash, dataHash, r.profile().id(), r.profile().source(), e.id(),
+          String.valueOf(gate), String.valueOf(r.benchSeconds()), r.outputKinds().toString(), shapesKey());
+      var hit = folder == null ? java.util.Optional.<byte[]>empty() : folder.cached(keys[i]);
+      if (hit.isPresent()) {
+        try {
+          Cached k = json.readValue(hit.get(), Cached.class);
+          cached[i] = k.candidate().onSeries(e.series(), k.candidate().level());
+          evalSource = evalSource == null ? k.evalSource() : evalSource;
+          continue;
+        } catch (IOException ex) {
+          listener.info("cache entry for " + e.id() + " unreadable, rebuilding: " + ex.getMessage());
+        }
+      }
+      todo.add(i);
+    }
+    // with --jobs N, every build runs first, N at a time in child processes; the timing below then runs
+    // one candidate at a time with nothing else of the sweep's running
+    Map<Integer, Built> built = r.jobs() > 1 && todo.size() > 1 ? buildInChildren(ladder, todo, keys)
+        : new java.util.HashMap<>();
+    List<SweepResult.Candidate> out = new ArrayList<>();
+    long started = System.nanoTime();
+    int timedFresh = 0;
+    for (int i = 0; i < total; i++) {
+      SweepGrid.Entry e = ladder.get(i);
+      final int at = i;
+      long left = todo.stream().filter(t -> t >= at).count();
+      double eta = timedFresh == 0 ? Double.NaN : (System.nanoTime() - started) / 1e9 / timedFresh * left;
       listener.candidateStarted(i + 1, total, e.id(), eta);
-      String why = e.problem() != null ? e.problem() : SweepGrid.illegal(r.profile(), e.precision());
-      if (why != null) {
-        SweepResult.Candidate c = SweepResult.Candidate.notBuilt(e, why);
+      if (why[i] != null) {
+        SweepResult.Candidate c = SweepResult.Candidate.notBuilt(e, why[i]);
         out.add(c);
-        listener.info("not built: " + e.id() + ": " + why);
+        listener.info("not built: " + e.id() + ": " + why[i]);
         listener.candidateFinished(i + 1, total, c, false);
         continue;
       }
-      String key = hash(HwcVersion.VALUE, modelHash, dataHash, r.profile().id(), r.profile().source(), e.id(),
-          String.valueOf(gate), String.valueOf(r.benchSeconds()), r.outputKinds().toString(), shapesKey());
-      SweepResult.Candidate c = null;
-      if (folder != null) {
-        var hit = folder.cached(key);
-        if (hit.isPresent()) {
-          try {
-            Cached k = json.readValue(hit.get(), Cached.class);
-            c = k.candidate().onSeries(e.series(), k.candidate().level());
-            evalSource = evalSource == null ? k.evalSource() : evalSource;
-          } catch (IOException ex) {
-            listener.info("cache entry for " + e.id() + " unreadable, rebuilding: " + ex.getMessage());
-          }
-        }
+      if (cached[i] != null) {
+        out.add(cached[i]);
+        listener.candidateFinished(i + 1, total, cached[i], true);
+        continue;
       }
-      boolean cached = c != null;
-      if (c == null) {
-        Built b = build(e, key);
-        c = b.candidate();
+      Built b = built.containsKey(i) ? built.remove(i) : judge(e, keys[i]);
+      SweepResult.Candidate c = b.candidate();
+      if (!c.built()) {
+        if (e.id().equals(baselineId())) { // the uncompressed baseline cannot be built: the input is bad, not the candidate
+          throw new BadInputException(c.reason());
+        }
+        listener.info("not built: " + e.id() + ": " + c.reason());
+      } else {
+        if (e.id().equals(baselineId()) && baselineArtifact == null) {
+          baselineArtifact = b.artifact();
+        }
         evalSource = b.evalSource();
-        builtFresh++;
-        if (folder != null && c.built()) { // a candidate that could not be built is tried again next time
-          folder.cache(key, json.writeValueAsBytes(new Cached(c, b.evalSource())));
+        c = c.withLatency(time(e, b.artifact()));
+        // a candidate that could not be built is tried again next time; one a child built without timing is cached
+        if (folder != null && !(b.fromChild() && r.benchSeconds() <= 0)) {
+          folder.cache(keys[i], json.writeValueAsBytes(new Cached(c, b.evalSource())));
         }
       }
+      timedFresh++;
       out.add(c);
-      listener.candidateFinished(i + 1, total, c, cached);
+      listener.candidateFinished(i + 1, total, c, false);
     }
     out = priced(out);
     return analyse(out, gate, modelHash, evalSource, baselineEntry.id());
   }
 
+  /**
+   * Builds and judges the entries at {@code todo} in child JVMs, {@code r.jobs()} at a time; without
+   * timing, each is cached as soon as it is done (an interrupted sweep keeps it). Falls back to this
+   * process (returning nothing) where the request cannot be handed to a child (samples or a profile in
+   * memory).
+   */
+  private Map<Integer, Built> buildInChildren(List<SweepGrid.Entry> ladder, List<Integer> todo, String[] keys)
+      throws Exception {
+    String cannot = SweepWorker.cannot(r);
+    if (cannot != null) {
+      listener.info("--jobs " + r.jobs() + " not used: " + cannot + "; building in this process, one at a time");
+      return new java.util.HashMap<>();
+    }
+    Map<Integer, Built> done = new java.util.HashMap<>();
+    // an in-memory graph goes to the children as the file a build writes it to (same name: same artifact)
+    Path model = r.model().graph() == null ? null
+        : Files.createDirectories(work.resolve("model")).resolve(r.model().stem() + ".onnx");
+    if (model != null) {
+      new OnnxEmitter().emit(GraphValidator.check(ShapeInference.run(r.model().graph())), model);
+    }
+    listener.info("building " + todo.size() + " candidates in " + Math.min(r.jobs(), todo.size())
+        + " child processes; then timing them one at a time");
+    long started = System.nanoTime();
+    try (SweepWorker.Pool pool = new SweepWorker.Pool(r, model, Files.createDirectories(work.resolve("jobs")),
+        Math.min(r.jobs(), todo.size()))) {
+      if (folder != null) {
+        folder.beforeCleanup(pool::kill);
+      }
+      var futures = new java.util.concurrent.ExecutorCompletionService<Map.Entry<Integer, Built>>(pool.executor());
+      for (int i : todo) {
+        SweepGrid.Entry e = ladder.get(i);
+        futures.submit(() -> Map.entry(i, pool.build(e, keys[i], ext)));
+      }
+      for (int k = 1; k <= todo.size(); k++) {
+        Map.Entry<Integer, Built> got;
+        try {
+          got = futures.take().get();
+        } catch (java.util.concurrent.ExecutionException ex) {
+          throw ex.getCause() instanceof Exception c ? c : ex;
+        }
+        Built b = got.getValue();
+        SweepGrid.Entry e = ladder.get(got.getKey());
+        if (b.candidate().built() && r.benchSeconds() <= 0 && folder != null) {
+          folder.cache(keys[got.getKey()], json.writeValueAsBytes(new Cached(b.candidate(), b.evalSource())));
+        }
+        done.put(got.getKey(), b);
+        double eta = (System.nanoTime() - started) / 1e9 / k * (todo.size() - k);
+        listener.candidateBuilt(k, todo.size(), b.candidate(), eta);
+      }
+    } finally {
+      if (model != null) {
+        Files.deleteIfExists(model);
+      }
+    }
+    return done;
+  }
+
   /** What a cache entry holds: the measured candidate (priced again on every run: --rate may change). */
   record Cached(SweepResult.Candidate candidate, String evalSource) {}
 
-  record Built(SweepResult.Candidate candidate, String evalSource) {}
-
-  private static int remaining(List<SweepGrid.Entry> ladder, int i) {
-    return ladder.size() - i;
-  }
+  /**
+   * A candidate built and judged, not yet timed.
+   *
+   * @param artifact its bytes (null when not built)
+   * @param fromChild built by a child process (--jobs)
+   */
+  record Built(SweepResult.Candidate candidate, String evalSource, byte[] artifact, boolean fromChild) {}
 
   /** Series in the grid's order of first appearance, levels ascending within each; unknown kinds last. */
   static List<SweepGrid.Entry> ladder(List<SweepGrid.Entry> grid) {
@@ -199,23 +292,21 @@ final class SweepJob {
         .minIoU(r.minIoU()).outputKinds(r.outputKinds()).shapes(r.shapes()).benchSeconds(0);
   }
 
-  private Built build(SweepGrid.Entry e, String key) throws Exception {
+  /**
+   * Builds one candidate with {@link Compiler#build} in this process and measures it on the held-out
+   * samples (not timed); a candidate the build refuses comes back not built, with the build's reason.
+   * A child process of {@code --jobs} runs this same method.
+   */
+  Built judge(SweepGrid.Entry e, String key) throws Exception {
     BuildResult b;
     try {
       b = Compiler.build(request(e).build());
     } catch (CheckFailedException ex) {
       b = ex.result();
     } catch (BadInputException ex) {
-      if (e.id().equals(baselineId())) { // the uncompressed baseline cannot be built: the input is bad, not the candidate
-        throw ex;
-      }
-      listener.info("not built: " + e.id() + ": " + ex.getMessage());
-      return new Built(SweepResult.Candidate.notBuilt(e, ex.getMessage()), null);
+      return new Built(SweepResult.Candidate.notBuilt(e, ex.getMessage()), null, null, false);
     }
     byte[] artifact = b.artifact().bytes();
-    if (e.compression().isNone() && baselineArtifact == null && e.id().equals(baselineId())) {
-      baselineArtifact = artifact;
-    }
     List<SweepResult.Track> tracks = new ArrayList<>();
     List<SweepResult.OutputFigures> outputs = new ArrayList<>();
     Map<String, MaskSpec> masks = new LinkedHashMap<>();
@@ -248,19 +339,18 @@ final class SweepJob {
           c.referenceFragments(), c.candidateFragments(), c.fragmented()));
       fragmented |= c.fragmented();
     }
-    SweepResult.Latency latency = time(e, artifact);
     SweepResult.Candidate c = new SweepResult.Candidate(e.id(), e.series(), e.precisionId(), e.compression().id(),
         e.level(), true, null, b.chosen().kind().id(), b.passed(), b.chosen().verdict(), tracks, weakest.name(),
         weakest.value(), aggregate, iouN > 0 ? "mean IoU" : "mean cosine", outputs, curves, fragmented,
-        (long) artifact.length, BuildJob.gzipSize(artifact), latency, null, key);
-    return new Built(c, b.report().fidelity().sampleSource());
+        (long) artifact.length, BuildJob.gzipSize(artifact), null, null, key);
+    return new Built(c, b.report().fidelity().sampleSource(), artifact, false);
   }
 
   private String baselineId;
 
   private String baselineId() {
     if (baselineId == null) {
-      baselineId = ladder(r.grid()).stream().filter(e -> e.problem() == null
+      baselineId = ladder(grid).stream().filter(e -> e.problem() == null
           && SweepGrid.illegal(r.profile(), e.precision()) == null && e.compression().isNone())
           .findFirst().map(SweepGrid.Entry::id).orElseThrow();
     }
@@ -270,7 +360,7 @@ final class SweepJob {
   /** The baseline's artifact (built on demand when it came from the cache). */
   private byte[] baselineArtifact() throws Exception {
     if (baselineArtifact == null) {
-      SweepGrid.Entry e = ladder(r.grid()).stream().filter(x -> x.id().equals(baselineId())).findFirst().orElseThrow();
+      SweepGrid.Entry e = ladder(grid).stream().filter(x -> x.id().equals(baselineId())).findFirst().orElseThrow();
       BuildResult b;
       try {
         b = Compiler.build(request(e).build());
@@ -530,7 +620,7 @@ final class SweepJob {
       if (s.operatingPoint() == null) {
         listener.info("nothing shipped: no operating point");
       } else {
-        SweepGrid.Entry e = ladder(r.grid()).stream().filter(x -> x.id().equals(s.operatingPoint().candidate()))
+        SweepGrid.Entry e = ladder(grid).stream().filter(x -> x.id().equals(s.operatingPoint().candidate()))
             .findFirst().orElseThrow();
         listener.info("shipping " + e.id() + " into ship/ as hwc build writes it");
         Compiler.build(request(e).benchSeconds(Math.max(r.benchSeconds(), 0)).output(dir.resolve("ship")).build());
@@ -544,6 +634,25 @@ final class SweepJob {
   private String modelName() {
     return r.model().isBundledExample() ? "bundled example welllog.onnx"
         : r.model().graph() != null ? "graph:" + r.model().stem() : r.model().file().toString();
+  }
+
+  /** The model's graph (for its default grid). */
+  private dev.hwc.compiler.ir.Graph modelGraph() throws IOException {
+    if (r.model().graph() != null) {
+      return r.model().graph();
+    }
+    if (r.model().isBundledExample()) {
+      Path p = work.resolve("model.onnx");
+      try (InputStream in = ModelInput.class.getResourceAsStream(ModelInput.EXAMPLE_RESOURCE)) {
+        Files.copy(in, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      try {
+        return dev.hwc.compiler.frontend.Frontends.read(p);
+      } finally {
+        Files.delete(p);
+      }
+    }
+    return dev.hwc.compiler.frontend.Frontends.read(r.model().file());
   }
 
   private String modelHash() throws IOException {

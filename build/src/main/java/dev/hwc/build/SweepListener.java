@@ -17,6 +17,16 @@ public interface SweepListener {
    */
   default void candidateStarted(int index, int total, String id, double etaSeconds) {}
 
+  /**
+   * With more than one job: a candidate's build in a child process is done (before any timing, which
+   * runs one candidate at a time after the builds).
+   *
+   * @param done builds finished so far
+   * @param total builds to do
+   * @param etaSeconds estimated seconds left for the builds
+   */
+  default void candidateBuilt(int done, int total, SweepResult.Candidate c, double etaSeconds) {}
+
   /** A candidate is done: its weakest metric, whether it passed, whether it came from the cache. */
   default void candidateFinished(int index, int total, SweepResult.Candidate c, boolean cached) {}
 }

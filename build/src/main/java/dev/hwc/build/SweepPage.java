@@ -309,7 +309,7 @@ final class SweepPage {
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>hwc sweep: ")
         .append(esc(s.model())).append(" on ").append(esc(s.target())).append("</title>\n<style>\n")
         .append("body{font-family:sans-serif;margin:16px;color:#222;max-width:1060px}"
-            + "h1{font-size:18px;margin:0 0 8px}#lever{width:")
+            + "h1{font-size:18px;margin:0 0 8px}#lever:focus-visible{outline:2px solid #1a56db;outline-offset:2px}#lever{width:")
         .append(W - L - R).append("px;margin-left:").append(L - 8).append("px}"
             + "table{border-collapse:collapse;margin-top:8px;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
             + "text-align:left}th{background:#f3f3f3}.weak{color:#d62728;font-weight:bold}.fail{color:#d62728}"
@@ -378,6 +378,7 @@ final class SweepPage {
           readout.replaceChildren(t);
           readout.setAttribute('data-step', String(i));
           readout.setAttribute('data-candidate', c.id);
+          lever.setAttribute('aria-valuetext', c.id + (c.passed ? ', passes' : ', fails the gate'));
           cursor.setAttribute('x1', c.x); cursor.setAttribute('x2', c.x);
           cursor.setAttribute('visibility', 'visible');
         }

@@ -79,6 +79,12 @@ public record SweepResult(int schema, String hwcVersion, String target, String m
           cacheKey);
     }
 
+    Candidate withLatency(Latency l) {
+      return new Candidate(id, series, precision, compression, level, built, reason, plan, passed, verdict, tracks,
+          weakestTrack, weakest, aggregate, aggregateMetric, outputs, curves, fragmented, bytes, gzipBytes, l, cost,
+          cacheKey);
+    }
+
     Candidate withCost(CostLine c) {
       return new Candidate(id, series, precision, compression, level, built, reason, plan, passed, verdict, tracks,
           weakestTrack, weakest, aggregate, aggregateMetric, outputs, curves, fragmented, bytes, gzipBytes, latency, c,

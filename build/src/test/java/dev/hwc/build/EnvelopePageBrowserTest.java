@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * envelope.html in a real browser: headless Chromium (Debian's chromium package; .ci/run installs it)
  * loads the page of a small timed sweep, its script runs without errors, the screenshot is not blank,
- * and moving the lever (the page's #step=N sets it through the same input handler) changes the readout.
+ * and moving the lever (the page's #step=N sets it through the same input handler) changes the readout;
+ * so do real key presses (ArrowRight, End) on the focused lever, sent over the DevTools protocol.
  * Skipped, saying so, only where no Chromium is installed.
  */
 class EnvelopePageBrowserTest {
@@ -57,6 +58,25 @@ class EnvelopePageBrowserTest {
     assertEquals(r.candidates().get(3).id(), b);
     assertNotEquals(a, b, "moving the lever changes the readout");
     assertTrue(third.stdout().contains("EUR/month"));
+
+    // the keyboard: focus the lever, ArrowRight moves it one step and the readout follows; End goes to the last
+    try (Chromium.Session s = chromium.get().open(page, "document.body.getAttribute('data-ready') === 'yes'")) {
+      String cand = "document.getElementById('readout').getAttribute('data-candidate')";
+      s.evaluate("document.getElementById('lever').value = 0; document.getElementById('lever')"
+          + ".dispatchEvent(new Event('input')); document.getElementById('lever').focus()");
+      assertEquals("lever", s.evaluate("document.activeElement.id"));
+      assertEquals(r.candidates().get(0).id(), s.evaluate(cand));
+      s.press("ArrowRight");
+      assertEquals("1", s.evaluate("document.getElementById('lever').value"), "ArrowRight moved the lever");
+      assertEquals(r.candidates().get(1).id(), s.evaluate(cand), "and the readout with it");
+      s.press("End");
+      int last = (int) r.candidates().stream().filter(SweepResult.Candidate::built).count() - 1;
+      assertEquals(String.valueOf(last), s.evaluate("document.getElementById('lever').value"));
+      assertEquals(r.candidates().get(last).id(), s.evaluate(cand), "End: the most compressed candidate");
+      assertEquals(r.candidates().get(last).id() + (r.candidates().get(last).passed() ? ", passes" : ", fails the gate"),
+          s.evaluate("document.getElementById('lever').getAttribute('aria-valuetext')"));
+      assertEquals("", s.evaluate("document.getElementById('errors').textContent"), "no script errors");
+    }
 
     // envelope.png from the sweep itself: a real picture, not a blank page
     Path png = out.resolve("envelope.png");

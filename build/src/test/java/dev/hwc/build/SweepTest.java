@@ -69,7 +69,7 @@ class SweepTest {
       g.add(SweepGrid.entry(Precision.FP32, null, l == 0 ? Compression.NONE
           : new Compression(new Compression.Pruning(Compression.Kind.UNSTRUCTURED, l, null, List.of()))));
     }
-    g.add(SweepGrid.entry("fp32", "lowrank:0.5")); // a kind this hwc does not know: reported, not built
+    g.add(SweepGrid.entry("fp32", "tucker:0.5")); // a kind this hwc does not know: reported, not built
     g.add(SweepGrid.entry("int8", "none")); // illegal on x86-fp32
     return g;
   }
@@ -101,7 +101,7 @@ class SweepTest {
     assertEquals(sizes.stream().sorted().toList(), sizes);
     assertTrue(r.paretoByCost().isEmpty(), "not timed: no cost frontier");
     // not built, with the reason
-    SweepResult.Candidate unknown = r.find("fp32/lowrank:0.5").orElseThrow();
+    SweepResult.Candidate unknown = r.find("fp32/tucker:0.5").orElseThrow();
     assertFalse(unknown.built());
     assertTrue(unknown.reason().startsWith("unknown compression"), unknown.reason());
     assertTrue(r.find("int8/none").orElseThrow().reason().contains("takes fp32 weights"));
@@ -203,6 +203,200 @@ class SweepTest {
     assertEquals(List.of("fp32/none", "fp32/unstructured-0.30"), un.candidates());
   }
 
+  /**
+   * --jobs 2: the candidates are built in two child JVMs, and the sweep finds the same figures as one
+   * built in this process, one after another (the same build code; only where it runs differs).
+   */
+  @Test
+  void twoJobsInChildProcessesGiveTheSameFiguresAsOne() throws Exception {
+    List<SweepGrid.Entry> g = new ArrayList<>();
+    for (int i : new int[] {0, 6, 7, 8, 10, 11}) { // 0, 0.6, 0.7, 0.8; an unknown kind; int8 (illegal)
+      g.add(grid().get(i));
+    }
+    SweepResult one = Compiler.sweep(request(dir.resolve("one")).withGrid(g));
+    List<String> built = new ArrayList<>();
+    SweepResult two = Compiler.sweep(request(dir.resolve("two")).withGrid(g).withJobs(2), new SweepListener() {
+      @Override
+      public void candidateBuilt(int done, int total, SweepResult.Candidate c, double eta) {
+        built.add(c.id());
+      }
+    });
+    assertEquals(4, built.size(), "the four buildable candidates were built by children: " + built);
+    assertEquals(one.candidates().size(), two.candidates().size());
+    for (int i = 0; i < one.candidates().size(); i++) {
+      SweepResult.Candidate a = one.candidates().get(i);
+      SweepResult.Candidate b = two.candidates().get(i);
+      assertEquals(a.id(), b.id());
+      assertEquals(a.built(), b.built(), a.id());
+      assertEquals(a.reason(), b.reason(), a.id());
+      assertEquals(a.tracks(), b.tracks(), a.id());
+      assertEquals(a.weakest(), b.weakest(), a.id());
+      assertEquals(a.aggregate(), b.aggregate(), a.id());
+      assertEquals(a.passed(), b.passed(), a.id());
+      assertEquals(a.bytes(), b.bytes(), a.id());
+      assertEquals(a.gzipBytes(), b.gzipBytes(), a.id());
+      assertEquals(a.outputs(), b.outputs(), a.id());
+    }
+    assertEquals(0.7, two.wall().level(), 1e-9);
+    assertEquals(one.operatingPoint().candidate(), two.operatingPoint().candidate());
+  }
+
+  /**
+   * A sweep with two jobs that stops while its children build (here: a listener that throws, the
+   * path SIGINT takes through the same cleanup): its children are stopped, no staging folder is left,
+   * the candidates finished so far are cached, and a resumed sweep reuses them.
+   */
+  @Test
+  void aStoppedSweepWithTwoJobsLeavesNoChildrenAndNoStaging() throws Exception {
+    Path out = dir.resolve("stopped");
+    List<SweepGrid.Entry> g = grid().subList(0, 6);
+    RuntimeException stop = new RuntimeException("stopped");
+    RuntimeException thrown = assertThrows(RuntimeException.class, () -> Compiler.sweep(request(out).withGrid(g)
+        .withJobs(2), new SweepListener() {
+          @Override
+          public void candidateBuilt(int done, int total, SweepResult.Candidate c, double eta) {
+            if (done == 2) {
+              throw stop;
+            }
+          }
+        }));
+    assertEquals(stop, thrown);
+    List<ProcessHandle> children = ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(SweepWorker.class.getName())).toList();
+    assertEquals(List.of(), children, "no child builder outlives the sweep");
+    try (var s = Files.list(out)) {
+      assertEquals(List.of(".hwc-sweep", "cache"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    try (var s = Files.list(out.resolve("cache"))) {
+      assertEquals(2, s.count(), "untimed: each candidate is cached as its child finishes");
+    }
+    AtomicInteger cached = new AtomicInteger();
+    Compiler.sweep(request(out).withGrid(g).withJobs(2), new SweepListener() {
+      @Override
+      public void candidateFinished(int i, int n, SweepResult.Candidate c, boolean fromCache) {
+        if (fromCache) {
+          cached.incrementAndGet();
+        }
+      }
+    });
+    assertEquals(2, cached.get());
+  }
+
+  /**
+   * Four Gemms 32 wide: the first and last the identity (kept whole, as first and last layers are),
+   * the middle two rank 8 with equal singular values (and noise of 1e-6).
+   */
+  static Graph nearlyLowRank() {
+    GraphBuilder b = new GraphBuilder("nearly_low_rank", 5);
+    String x = b.input("x", 1, 32);
+    for (int i = 0; i < 4; i++) {
+      x = b.gemm(x, 32);
+    }
+    b.output(x);
+    Graph g = b.build();
+    Random rnd = new Random(5);
+    Graph.Editor e = g.edit();
+    List<PrunableWeights.Weight> ws = PrunableWeights.of(g);
+    for (int l = 0; l < ws.size(); l++) {
+      PrunableWeights.Weight w = ws.get(l);
+      long[] sh = w.tensor().shape();
+      int k = (int) sh[0];
+      int n = (int) sh[1];
+      double[] v = new double[k * n];
+      if (l == 0 || l == ws.size() - 1) {
+        for (int i = 0; i < k; i++) {
+          v[i * n + i] = 1;
+        }
+      } else {
+        double[][] u = orthonormal(rnd, 8, k);
+        double[][] t = orthonormal(rnd, 8, n);
+        for (int r = 0; r < 8; r++) {
+          for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+              v[i * n + j] += u[r][i] * t[r][j];
+            }
+          }
+        }
+        for (int i = 0; i < v.length; i++) {
+          v[i] += 1e-6 * rnd.nextGaussian() / Math.sqrt(n);
+        }
+      }
+      e.putInitializer(w.name(), Tensor.fromDoubles(w.tensor().dtype(), sh, v));
+    }
+    return e.build();
+  }
+
+  /** m orthonormal vectors of length n (Gram-Schmidt on Gaussian ones). */
+  private static double[][] orthonormal(Random rnd, int m, int n) {
+    double[][] q = new double[m][];
+    for (int a = 0; a < m; a++) {
+      double[] u = unit(rnd, n);
+      for (int b = 0; b < a; b++) {
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+          d += u[i] * q[b][i];
+        }
+        for (int i = 0; i < n; i++) {
+          u[i] -= d * q[b][i];
+        }
+      }
+      double norm = 0;
+      for (double x : u) {
+        norm += x * x;
+      }
+      for (int i = 0; i < n; i++) {
+        u[i] /= Math.sqrt(norm);
+      }
+      q[a] = u;
+    }
+    return q;
+  }
+
+  private static double[] unit(Random rnd, int n) {
+    double[] u = new double[n];
+    double norm = 0;
+    for (int i = 0; i < n; i++) {
+      u[i] = rnd.nextGaussian();
+      norm += u[i] * u[i];
+    }
+    for (int i = 0; i < n; i++) {
+      u[i] /= Math.sqrt(norm);
+    }
+    return u;
+  }
+
+  /**
+   * Low-rank levels are a series of their own along the energy dropped, from the precision's
+   * uncompressed candidate: keeping 99% of each middle weight's energy (rank 8 of 32) is nearly
+   * exact (it passes x86-fp32's gate) and smaller; keeping 80% (rank 7) drops an eighth of each
+   * middle layer and the output breaks: the wall, with the operating point just before it.
+   */
+  @Test
+  void lowRankLevelsAreASeries() throws Exception {
+    Graph model = nearlyLowRank();
+    assertTrue(SweepGrid.matMulHeavy(model));
+    assertTrue(SweepGrid.defaults(ProfileLoader.builtin("x86-fp32"), model).stream()
+        .anyMatch(x -> x.id().equals("fp32/lowrank-0.90")), "the default grid of a Gemm model has low-rank levels");
+    List<SweepGrid.Entry> g = List.of(SweepGrid.entry("fp32", "none"), SweepGrid.entry("fp32", "lowrank:0.5"),
+        SweepGrid.entry("fp32", "lowrank:0.99"), SweepGrid.entry("fp32", "lowrank:0.8"));
+    SweepResult r = Compiler.sweep(SweepRequest.of(ModelInput.graph(model), ProfileLoader.builtin("x86-fp32"))
+        .withGrid(g).withBenchSeconds(0).withOutput(dir.resolve("lowrank"), true));
+    SweepResult.Series lr = r.series().stream().filter(x -> x.name().equals("fp32 low-rank")).findFirst().orElseThrow();
+    assertEquals(List.of("fp32/none", "fp32/lowrank-0.99", "fp32/lowrank-0.80", "fp32/lowrank-0.50"), lr.candidates());
+    SweepResult.Candidate none = r.find("fp32/none").orElseThrow();
+    SweepResult.Candidate e99 = r.find("fp32/lowrank-0.99").orElseThrow();
+    SweepResult.Candidate e50 = r.find("fp32/lowrank-0.50").orElseThrow();
+    assertEquals(0.01, e99.level(), 1e-9, "level: the energy dropped");
+    // the middle two of four 32 x 32 weights at rank 8: 2 x 512 + 2 x 1024 weights instead of 4 x 1024
+    assertTrue(e99.bytes() < none.bytes() * 0.8, e99.bytes() + " vs " + none.bytes());
+    assertTrue(e99.weakest() > 0.999, "rank 8 keeps a nearly rank-8 model: " + e99.weakest());
+    assertTrue(e50.weakest() < e99.weakest(), "rank 4: " + e50.weakest());
+    assertTrue(r.find("fp32/lowrank-0.80").orElseThrow().weakest() < 0.95, "rank 7 breaks it");
+    assertEquals("fp32/lowrank-0.80", lr.wall(), lr + " " + r.candidates().stream().map(c -> c.id() + " "
+        + c.weakest() + " " + c.verdict()).toList());
+    assertEquals("fp32/lowrank-0.99", lr.operatingPoint());
+  }
+
   @Test
   void gridFileEntries() throws Exception {
     Path f = dir.resolve("grid.yaml");
@@ -214,9 +408,27 @@ class SweepTest {
     assertNotNull(g.get(2).problem(), "an unknown kind is reported, not built");
     assertNull(SweepGrid.entry("fp32", "2:4").problem(), "2:4 and channel pruning are known since issue 12");
     assertNull(SweepGrid.entry("int8", "channel:0.3").problem());
+    SweepGrid.Entry lr = SweepGrid.entry("int8-dynamic", "lowrank:0.9");
+    assertNull(lr.problem());
+    assertEquals("int8-dynamic/lowrank-0.90", lr.id());
+    assertEquals("int8-dynamic low-rank", lr.series());
+    assertEquals(0.1, lr.level(), 1e-12);
+    SweepGrid.Entry both = SweepGrid.entry("fp32", "unstructured:0.3+lowrank:0.9");
+    assertEquals("fp32/unstructured-0.30+lowrank-0.90", both.id());
+    assertEquals("fp32 pruning + low-rank 0.90", both.series());
+    assertEquals(0.3, both.level(), 1e-12);
+    assertNotNull(SweepGrid.entry("fp32", "lowrank:1.5").problem(), "kept energy above 1");
+    assertNotNull(SweepGrid.entry("fp32", "lowrank:0.9+lowrank:0.8").problem());
     Files.writeString(f, "precision: [fp32]\n");
     assertThrows(BadInputException.class, () -> SweepGrid.load(f));
-    // default grids: >= 12 candidates per legal precision, the illegal ones kept to be reported
+    // default grids: >= 12 candidates per legal precision, the illegal ones kept to be reported; no low-rank
+    // levels for a convolutional model
+    GraphBuilder cb = new GraphBuilder("convs", 5);
+    cb.output(cb.conv(cb.relu(cb.conv(cb.input("x", 1, 3, 16, 16), 8, 3, 1)), 8, 3, 1));
+    Graph convs = cb.build();
+    assertFalse(SweepGrid.matMulHeavy(convs));
+    assertEquals(SweepGrid.defaults(ProfileLoader.builtin("x86-int8")),
+        SweepGrid.defaults(ProfileLoader.builtin("x86-int8"), convs));
     assertEquals(2 * SweepGrid.DEFAULT_LEVELS.length + 1, SweepGrid.defaults(ProfileLoader.builtin("x86-int8")).size());
     assertEquals(SweepGrid.DEFAULT_LEVELS.length + 2, SweepGrid.defaults(ProfileLoader.builtin("edgetpu")).size());
   }

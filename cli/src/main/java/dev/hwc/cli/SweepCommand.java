@@ -50,7 +50,8 @@ final class SweepCommand implements Callable<Integer> {
   Path eval;
 
   @Option(names = "--grid", paramLabel = "FILE.yaml",
-      description = "The candidates (precisions, compression, candidates); default: legal precisions x unstructured 0..0.9.")
+      description = "The candidates (precisions, compression, candidates); default: legal precisions x unstructured "
+          + "0..0.9, and x low-rank (kept energy 0.99..0.8) for a MatMul/Gemm-heavy model.")
   Path grid;
 
   @Option(names = "--rate", paramLabel = "R", defaultValue = "10", description = "Requests per second to price (default 10).")
@@ -81,6 +82,11 @@ final class SweepCommand implements Callable<Integer> {
 
   @Option(names = "--ship", description = "Also build the operating point into DIR/ship exactly as 'hwc build' writes it.")
   boolean ship;
+
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+      description = "Candidates built at once, each in its own child JVM (default 1: one after another); the timing "
+          + "runs one candidate at a time after the builds, so the measurements stay clean.")
+  int jobs;
 
   @Option(names = "--no-png", description = "Do not render envelope.png with headless Chromium.")
   boolean noPng;
@@ -117,7 +123,7 @@ final class SweepCommand implements Callable<Integer> {
     SweepRequest req = new SweepRequest(input, profile, grid == null ? null : SweepGrid.load(grid),
         calib == null ? null : SampleSource.folder(calib), eval == null ? null : SampleSource.folder(eval), kinds,
         minCosine, minIoU, ShapeOption.parse(shapes), benchSeconds, rate, PriceSheet.resolve(prices), band, output,
-        true, ship, !noPng);
+        true, ship, !noPng, jobs);
     PrintWriter w = spec.commandLine().getOut();
     SweepResult r = Compiler.sweep(req, new Printer(w));
     print(w, r);
@@ -141,6 +147,13 @@ final class SweepCommand implements Callable<Integer> {
     public void candidateStarted(int index, int total, String id, double eta) {
       w.printf(Locale.ROOT, "[%d/%d] %s%s%n", index, total, id,
           Double.isNaN(eta) ? "" : String.format(Locale.ROOT, "  (ETA %dm%02ds)", (long) eta / 60, (long) eta % 60));
+      w.flush();
+    }
+
+    @Override
+    public void candidateBuilt(int done, int total, SweepResult.Candidate c, double eta) {
+      w.printf(Locale.ROOT, "[built %d/%d] %s%s%s%n", done, total, c.id(), c.built() ? "" : " (not built)",
+          done == total ? "" : String.format(Locale.ROOT, "  (builds' ETA %dm%02ds)", (long) eta / 60, (long) eta % 60));
       w.flush();
     }
 

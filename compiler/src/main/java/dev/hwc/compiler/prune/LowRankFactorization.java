@@ -55,6 +55,46 @@ public final class LowRankFactorization implements Pass {
     return new LowRankFactorization(energy, 0, n -> !protectedLayers.contains(n.name()));
   }
 
+  /** A weight's singular values and vectors. */
+  private record Svd(double[] s, RealMatrix u, RealMatrix vt) {}
+
+  /**
+   * The last SVDs computed, by the weight's bytes and orientation: a sweep factorizes the same
+   * weights at several kept energies and precisions (low-rank runs before quantization), and an SVD of
+   * a transformer's 1536 x 384 weight takes seconds. Soft references: the memory goes back when needed.
+   */
+  private static final Map<String, java.lang.ref.SoftReference<Svd>> SVDS = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, java.lang.ref.SoftReference<Svd>> e) {
+          return size() > 128;
+        }
+      });
+
+  private static Svd svd(double[][] a) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    java.nio.ByteBuffer row = java.nio.ByteBuffer.allocate(8 * a[0].length);
+    for (double[] r : a) {
+      row.clear();
+      row.asDoubleBuffer().put(r);
+      md.update(row.array());
+    }
+    String key = a.length + "x" + a[0].length + ":" + java.util.HexFormat.of().formatHex(md.digest());
+    java.lang.ref.SoftReference<Svd> ref = SVDS.get(key);
+    Svd got = ref == null ? null : ref.get();
+    if (got == null) {
+      SingularValueDecomposition d = new SingularValueDecomposition(new Array2DRowRealMatrix(a, false));
+      got = new Svd(d.getSingularValues(), d.getU(), d.getVT());
+      SVDS.put(key, new java.lang.ref.SoftReference<>(got));
+    }
+    return got;
+  }
+
   @Override
   public PassInfo info() {
     return INFO;
@@ -99,8 +139,8 @@ public final class LowRankFactorization implements Pass {
           a[i][j] = transB ? v[(int) (j * k + i)] : v[(int) (i * m + j)];
         }
       }
-      SingularValueDecomposition svd = new SingularValueDecomposition(new Array2DRowRealMatrix(a, false));
-      double[] s = svd.getSingularValues();
+      Svd svd = svd(a);
+      double[] s = svd.s();
       double total = 0;
       for (double x : s) {
         total += x * x;
@@ -120,8 +160,8 @@ public final class LowRankFactorization implements Pass {
       if ((long) r * (k + m) >= k * m) {
         continue; // two factors would hold as much as the weight
       }
-      RealMatrix u = svd.getU();
-      RealMatrix vt = svd.getVT();
+      RealMatrix u = svd.u();
+      RealMatrix vt = svd.vt();
       double[] fa = new double[(int) (k * r)];
       double[] fb = new double[(int) (r * m)];
       for (int i = 0; i < k; i++) {
