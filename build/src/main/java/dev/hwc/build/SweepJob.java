@@ -437,6 +437,10 @@ final class SweepJob {
             .findFirst().ifPresent(none -> s.add(0, none));
       }
     }
+    // a series of the uncompressed candidate alone (a grid of low-rank levels and no pruning ones) says nothing
+    // the series that start from it do not: without it the headline is one of theirs, with its wall
+    bySeries.values().removeIf(s -> s.size() == 1 && bySeries.values().stream()
+        .anyMatch(o -> o != s && o.size() > 1 && o.get(0) == s.get(0)));
     SweepResult.Candidate base = cs.stream().filter(c -> c.id().equals(baseline)).findFirst().orElse(null);
     List<SweepResult.Series> series = new ArrayList<>();
     SweepResult.Wall headWall = null;

@@ -395,6 +395,10 @@ class SweepTest {
     assertEquals("fp32/lowrank-0.80", lr.wall(), lr + " " + r.candidates().stream().map(c -> c.id() + " "
         + c.weakest() + " " + c.verdict()).toList());
     assertEquals("fp32/lowrank-0.99", lr.operatingPoint());
+    // fp32/none alone is no series of its own beside the one that starts from it: the headline is low-rank's
+    assertEquals(List.of("fp32 low-rank"), r.series().stream().map(SweepResult.Series::name).toList());
+    assertEquals("fp32/lowrank-0.80", r.wall().candidate());
+    assertEquals("fp32/lowrank-0.99", r.operatingPoint().candidate());
   }
 
   @Test
