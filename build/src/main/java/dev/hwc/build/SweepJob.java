@@ -314,6 +314,7 @@ final class SweepJob {
     double iouSum = 0;
     int iouN = 0;
     double cosSum = 0;
+    boolean pooled = false;
     for (OutputFidelity f : b.outputs()) {
       Map<String, Double> iou = new LinkedHashMap<>();
       double[] v = f.iou();
@@ -324,10 +325,17 @@ final class SweepJob {
         iouSum += v[c];
         iouN++;
       }
-      if (v.length == 0) {
-        tracks.add(new SweepResult.Track(f.output(), "cosine", f.cosine()));
+      if (f.pooled() != null) {
+        // an embedding is used pooled: the worst sentence is its weakest figure, the mean its aggregate
+        tracks.add(new SweepResult.Track(f.output(), "pooled-cosine", f.pooled().worst()));
+        cosSum += f.pooled().mean();
+        pooled = true;
+      } else {
+        if (v.length == 0) {
+          tracks.add(new SweepResult.Track(f.output(), "cosine", f.cosine()));
+        }
+        cosSum += f.cosine();
       }
-      cosSum += f.cosine();
       outputs.add(new SweepResult.OutputFigures(f.output(), f.kind().toString(), f.cosine(), f.relativeL2(), f.maxAbs(), iou));
     }
     SweepResult.Track weakest = tracks.stream().min(Comparator.comparingDouble(SweepResult.Track::value)).orElseThrow();
@@ -341,7 +349,7 @@ final class SweepJob {
     }
     SweepResult.Candidate c = new SweepResult.Candidate(e.id(), e.series(), e.precisionId(), e.compression().id(),
         e.level(), true, null, b.chosen().kind().id(), b.passed(), b.chosen().verdict(), tracks, weakest.name(),
-        weakest.value(), aggregate, iouN > 0 ? "mean IoU" : "mean cosine", outputs, curves, fragmented,
+        weakest.value(), aggregate, iouN > 0 ? "mean IoU" : pooled ? "mean pooled cosine" : "mean cosine", outputs, curves, fragmented,
         (long) artifact.length, BuildJob.gzipSize(artifact), null, null, key);
     return new Built(c, b.report().fidelity().sampleSource(), artifact, false);
   }

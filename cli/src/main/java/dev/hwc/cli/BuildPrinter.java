@@ -112,6 +112,13 @@ final class BuildPrinter implements BuildListener {
           f.output().equals(r.fidelity().weakestOutput()) ? "<- weakest" : "");
     }
     t.print(out);
+    for (OutputFidelity f : r.fidelity().outputs()) {
+      if (f.pooled() != null) {
+        out.printf("%s pooled per sentence (%s): mean cosine %s, worst %s, over %d sentences%n", f.output(),
+            f.pooled().weightedBy() == null ? "plain mean over tokens" : "mean over tokens where " + f.pooled().weightedBy() + " is set",
+            Format.num(f.pooled().mean()), Format.num(f.pooled().worst()), f.pooled().rows());
+      }
+    }
     MaskTable.print(out, result.masks(), r.fidelity().outputs(), r.fidelity().curves());
     if (r.speed().measured()) {
       out.println("speed: " + r.speed().note());

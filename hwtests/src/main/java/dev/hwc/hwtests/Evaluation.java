@@ -55,7 +55,8 @@ public final class Evaluation {
     Fidelity f = new Fidelity(kinds);
     try (RuntimeSession s = open(candidate)) {
       for (int i = 0; i < Math.min(limit, samples.size()); i++) {
-        f.add(reference.get(i), s.run(samples.get(i)));
+        Map<String, Tensor> in = samples.get(i);
+        f.add(in, reference.get(i), s.run(in));
       }
     }
     return f.results();
@@ -73,7 +74,8 @@ public final class Evaluation {
     Fidelity f = new Fidelity(kinds);
     try (s) {
       for (int i = 0; i < Math.min(limit, samples.size()); i++) {
-        f.add(reference.get(i), s.run(samples.get(i)));
+        Map<String, Tensor> in = samples.get(i);
+        f.add(in, reference.get(i), s.run(in));
       }
     }
     return f.results();

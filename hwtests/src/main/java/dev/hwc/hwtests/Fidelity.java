@@ -37,10 +37,22 @@ public final class Fidelity {
     long[] shape;
     long[] intersection;
     long[] union;
+    double pooledSum;
+    double pooledWorst = Double.POSITIVE_INFINITY;
+    long pooledRows;
+    String weightedBy;
   }
 
   /** Adds one sample's outputs; both maps must hold the same names and shapes. */
   public void add(Map<String, Tensor> reference, Map<String, Tensor> candidate) {
+    add(Map.of(), reference, candidate);
+  }
+
+  /**
+   * Adds one sample's outputs, with the inputs that produced them (an embedding output is pooled with
+   * the sample's attention mask, when it has one).
+   */
+  public void add(Map<String, Tensor> inputs, Map<String, Tensor> reference, Map<String, Tensor> candidate) {
     for (Map.Entry<String, Tensor> e : reference.entrySet()) {
       Tensor c = candidate.get(e.getKey());
       if (c == null) {
@@ -68,6 +80,62 @@ public final class Fidelity {
       if ((kind == OutputKind.MASK || kind == OutputKind.LABELS) && a.shape.length >= 2) {
         addIoU(a, kind, r, k);
       }
+      if (kind == OutputKind.EMBEDDING && (a.shape.length == 2 || a.shape.length == 3)) {
+        addPooled(a, inputs, r, k);
+      }
+    }
+  }
+
+  /**
+   * Rows of an embedding: [batch, dim] as they are; [batch, tokens, dim] mean-pooled over the tokens,
+   * each token weighted by the sample's input of shape [batch, tokens] whose name says mask (so padding
+   * counts for nothing, as sentence-embedding users pool), or alike when there is none.
+   */
+  private static void addPooled(Acc a, Map<String, Tensor> inputs, double[] r, double[] k) {
+    int batch = Math.toIntExact(a.shape[0]);
+    int tokens = a.shape.length == 3 ? Math.toIntExact(a.shape[1]) : 1;
+    int dim = Math.toIntExact(a.shape[a.shape.length - 1]);
+    double[] weight = null;
+    if (a.shape.length == 3) {
+      for (Map.Entry<String, Tensor> in : inputs.entrySet()) {
+        long[] s = in.getValue().shape();
+        if (s.length == 2 && s[0] == batch && s[1] == tokens
+            && in.getKey().toLowerCase(java.util.Locale.ROOT).contains("mask")) {
+          weight = in.getValue().toDoubles();
+          a.weightedBy = in.getKey();
+          break;
+        }
+      }
+    }
+    double[] pr = new double[dim];
+    double[] pk = new double[dim];
+    for (int b = 0; b < batch; b++) {
+      Arrays.fill(pr, 0);
+      Arrays.fill(pk, 0);
+      for (int t = 0; t < tokens; t++) {
+        double w = weight == null ? 1 : (weight[b * tokens + t] != 0 ? 1 : 0);
+        if (w == 0) {
+          continue;
+        }
+        int base = (b * tokens + t) * dim;
+        for (int d = 0; d < dim; d++) {
+          pr[d] += r[base + d];
+          pk[d] += k[base + d];
+        }
+      }
+      double dot = 0;
+      double nr = 0;
+      double nk = 0;
+      for (int d = 0; d < dim; d++) {
+        dot += pr[d] * pk[d];
+        nr += pr[d] * pr[d];
+        nk += pk[d] * pk[d];
+      }
+      // the mean's 1/count cancels in the cosine
+      double cos = nr == 0 || nk == 0 ? (nr == nk ? 1 : 0) : dot / Math.sqrt(nr * nk);
+      a.pooledSum += cos;
+      a.pooledWorst = Math.min(a.pooledWorst, cos);
+      a.pooledRows++;
     }
   }
 
@@ -130,7 +198,8 @@ public final class Fidelity {
         iou[c] = a.union[c] == 0 ? 1 : (double) a.intersection[c] / a.union[c];
       }
       out.add(new OutputFidelity(name, a.maxAbs, a.n == 0 ? 0 : a.sumAbs / a.n, relL2, cosine, snr,
-          kinds.getOrDefault(name, OutputKind.REGRESSION), iou));
+          kinds.getOrDefault(name, OutputKind.REGRESSION), iou, a.pooledRows == 0 ? null
+              : new OutputFidelity.Pooled(a.pooledSum / a.pooledRows, a.pooledWorst, a.pooledRows, a.weightedBy)));
     });
     return out;
   }

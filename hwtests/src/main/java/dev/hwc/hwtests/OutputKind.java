@@ -17,6 +17,10 @@ public enum OutputKind {
   MASK,
   /** Class scores over axis 1 (a trailing Softmax over channels): IoU per class of the argmax. */
   LABELS,
+  /**
+   * Vectors compared by direction: [batch, dim] rows, or [batch, tokens, dim] token vectors that users
+   * mean-pool into one vector per sentence; judged also by the cosine of each pooled row.
+   */
   EMBEDDING,
   REGRESSION;
 
@@ -35,7 +39,9 @@ public enum OutputKind {
 
   /**
    * Kinds of every graph output: declared ones win; otherwise a Sigmoid producer over a tensor of
-   * rank >= 3 means MASK, a Softmax over axis 1 of rank >= 3 means LABELS, anything else REGRESSION.
+   * rank >= 3 means MASK, a Softmax over axis 1 of rank >= 3 means LABELS; a [batch, tokens, dim] output
+   * of a model with a [batch, tokens] input named like a mask (a transformer encoder's token vectors), or
+   * a [batch, dim] output named like an embedding, means EMBEDDING; anything else REGRESSION.
    */
   public static Map<String, OutputKind> infer(Graph g, Map<String, OutputKind> declared) {
     for (String name : declared.keySet()) {
@@ -54,6 +60,8 @@ public enum OutputKind {
         } else if (p != null && p.op().equals("Softmax") && rank >= 3
             && (p.attrs().getInt("axis", g.opset() < 13 ? 1 : -1) == 1 || p.attrs().getInt("axis", -1) == 1 - rank)) {
           k = LABELS;
+        } else if (rank == 3 && hasTokenMask(g) || rank == 2 && o.name().toLowerCase(Locale.ROOT).contains("embed")) {
+          k = EMBEDDING;
         } else {
           k = REGRESSION;
         }
@@ -61,5 +69,10 @@ public enum OutputKind {
       out.put(o.name(), k);
     }
     return out;
+  }
+
+  private static boolean hasTokenMask(Graph g) {
+    return g.inputs().stream().anyMatch(in -> in.name().toLowerCase(Locale.ROOT).contains("mask")
+        && in.shape().hasRank() && in.shape().rank() == 2);
   }
 }
