@@ -10,10 +10,13 @@ import dev.hwc.compiler.prune.MagnitudePruning;
 import dev.hwc.compiler.prune.NmPruning;
 import dev.hwc.compiler.prune.PrunableWeights;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What a build does to the model before it is quantized (prune, factorize, fine-tune, then
@@ -83,7 +86,7 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
         // channels: only what the user protects (a protected first layer would keep its output channels,
         // which are the cheapest to remove; the last layer's channels are graph outputs, always kept)
         case CHANNEL -> out.add(new ChannelPruning(prune.amount(),
-            prune.protectedLayers() != null ? Set.copyOf(prune.protectedLayers()) : Set.of()));
+            prune.protectedLayers() != null ? Set.copyOf(prune.protectedLayers()) : Set.of(), prune.layerAmounts()));
       }
     }
     if (lowRank > 0) { // first and last weighted layers kept whole, as for pruning
@@ -239,9 +242,11 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
    * @param protectedLayers node names left whole; null for the first and last weighted layer
    *     (unstructured, N:M) or for none (channel)
    * @param groupSize M of N:M (the amount is then (M-N)/M); 0 for the other kinds
+   * @param layerAmounts channel pruning's non-uniform plan: per channel space, named by a producing
+   *     layer or weight, its own fraction (0 keeps it whole); empty for a uniform {@code amount}
    */
   public record Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers,
-      int groupSize) {
+      int groupSize, Map<String, Double> layerAmounts) {
     public Pruning {
       if (!(amount >= 0 && amount < 1)) {
         throw new BadInputException("pruning amount must be in [0, 1), got " + amount);
@@ -251,6 +256,20 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       if (kind == Kind.N_M && groupSize < 2) {
         throw new BadInputException("N:M pruning needs a group size M >= 2, got " + groupSize);
       }
+      layerAmounts = layerAmounts == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(layerAmounts));
+      if (!layerAmounts.isEmpty() && kind != Kind.CHANNEL) {
+        throw new BadInputException("per-layer amounts are for channel pruning only");
+      }
+      for (Map.Entry<String, Double> e : layerAmounts.entrySet()) {
+        if (!(e.getValue() >= 0 && e.getValue() < 1)) {
+          throw new BadInputException("channel pruning amount of '" + e.getKey() + "' must be in [0, 1), got " + e.getValue());
+        }
+      }
+    }
+
+    public Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers,
+        int groupSize) {
+      this(kind, amount, scope, protectedLayers, groupSize, Map.of());
     }
 
     public Pruning(Kind kind, double amount, MagnitudePruning.Scope scope, List<String> protectedLayers) {
@@ -271,13 +290,19 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
     }
 
     public String id() {
-      return kind == Kind.N_M ? "sparse-" + kept() + "-" + groupSize
-          : kind.id() + "-" + String.format(Locale.ROOT, "%.2f", amount);
+      if (kind == Kind.N_M) {
+        return "sparse-" + kept() + "-" + groupSize;
+      }
+      StringBuilder id = new StringBuilder(kind.id() + "-" + String.format(Locale.ROOT, "%.2f", amount));
+      layerAmounts.forEach((layer, f) -> id.append('-').append(layer).append('=').append(String.format(Locale.ROOT, "%.3f", f)));
+      return id.toString();
     }
 
     /**
      * Reads a {@code --prune} value: {@code unstructured:0.8} (or {@code unstructured:80%}),
-     * optionally {@code unstructured:0.8:global}; {@code 2:4} (N:M); {@code channel:0.3}.
+     * optionally {@code unstructured:0.8:global}; {@code 2:4} (N:M); {@code channel:0.3}, optionally with a
+     * non-uniform plan {@code channel:0.2:LAYER=0,LAYER=0.5,...} (a channel space named by a producing layer
+     * or weight at its own fraction; the base amount, which the others get, may then be 0).
      */
     public static Pruning parse(String spec) {
       String[] p = spec.trim().split(":");
@@ -308,13 +333,31 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       } catch (NumberFormatException e) {
         throw new BadInputException("--prune '" + spec + "': amount '" + p[1] + "' is not a number");
       }
-      if (!(amount > 0 && amount < 1)) {
+      boolean plan = p.length == 3 && kind == Kind.CHANNEL;
+      if (!(amount > 0 && amount < 1) && !(plan && amount == 0)) {
         throw new BadInputException("--prune '" + spec + "': amount must be between 0 and 1 (exclusive), got " + p[1]);
       }
-      MagnitudePruning.Scope scope = MagnitudePruning.Scope.PER_LAYER;
-      if (p.length == 3 && kind == Kind.CHANNEL) {
-        throw new BadInputException("--prune '" + spec + "': channel pruning takes no scope (channel:AMOUNT)");
+      if (plan) {
+        Map<String, Double> layers = new TreeMap<>();
+        for (String item : p[2].split(",")) {
+          String[] kv = item.trim().split("=");
+          double f;
+          try {
+            f = kv.length == 2 && !kv[0].isBlank() ? Double.parseDouble(kv[1]) : Double.NaN;
+          } catch (NumberFormatException e) {
+            f = Double.NaN;
+          }
+          if (!(f >= 0 && f < 1)) {
+            throw new BadInputException("--prune '" + spec + "': '" + item + "' is not LAYER=AMOUNT with AMOUNT in [0, 1) "
+                + "(channel:AMOUNT:LAYER=AMOUNT,LAYER=AMOUNT,...)");
+          }
+          if (layers.put(kv[0].trim(), f) != null) {
+            throw new BadInputException("--prune '" + spec + "': layer '" + kv[0].trim() + "' is named twice");
+          }
+        }
+        return new Pruning(kind, amount, null, null, 0, layers);
       }
+      MagnitudePruning.Scope scope = MagnitudePruning.Scope.PER_LAYER;
       if (p.length == 3) {
         scope = switch (p[2].toLowerCase(Locale.ROOT)) {
           case "global" -> MagnitudePruning.Scope.GLOBAL;

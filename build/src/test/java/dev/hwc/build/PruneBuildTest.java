@@ -1,5 +1,6 @@
 package dev.hwc.build;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hwc.common.BadInputException;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Tensor;
+import dev.hwc.compiler.passes.PassContext;
+import dev.hwc.compiler.passes.Pipeline;
 import dev.hwc.compiler.prune.PrunableWeights;
 import dev.hwc.compiler.zoo.SmallModels;
 import dev.hwc.profiles.ProfileLoader;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,7 +114,8 @@ class PruneBuildTest {
   @Test
   void badPruneSpecsAreOneLine() {
     for (String bad : new String[] {"foo:0.5", "unstructured", "unstructured:1.5", "unstructured:x", "unstructured:0.5:sideways",
-        "channel:0.3:global", "channel:1", "0:4", "4:4", "3:2"}) {
+        "channel:0.3:global", "channel:1", "0:4", "4:4", "3:2", "channel:0", "channel:0:w_0", "channel:0:w_0=1",
+        "channel:0:w_0=x", "channel:0.2:w_0=0.1,w_0=0.2", "unstructured:0:w_0=0.1"}) {
       BadInputException e = assertThrows(BadInputException.class, () -> Compression.Pruning.parse(bad));
       assertTrue(e.getMessage().startsWith("--prune '" + bad + "'"), e.getMessage());
     }
@@ -123,5 +128,19 @@ class PruneBuildTest {
     BadInputException lr = assertThrows(BadInputException.class, () -> new Compression(null, 1.5));
     assertTrue(lr.getMessage().startsWith("--low-rank 1.5"), lr.getMessage());
     assertEquals("channel-0.30+lowrank-0.90", new Compression(Compression.Pruning.parse("channel:0.3"), 0.9).id());
+    Compression.Pruning plan = Compression.Pruning.parse("channel:0:w_4=0.5,conv_2=0");
+    assertEquals(Map.of("conv_2", 0.0, "w_4", 0.5), plan.layerAmounts());
+    assertEquals(0.0, plan.amount());
+    assertEquals("channel-0.00-conv_2=0.000-w_4=0.500", plan.id());
+  }
+
+  @Test
+  void aChannelPlanReachesThePass() {
+    Graph g = Pipeline.standard().run(SmallModels.unetLike(4), PassContext.forTests());
+    Graph p = new Compression(Compression.Pruning.parse("channel:0.25:conv_2=0,w_18_bnfold=0.5"), 0)
+        .apply(g, PassContext.forTests());
+    assertArrayEquals(new long[] {8, 1, 3, 3}, p.initializer("w_0_bnfold").shape());
+    assertArrayEquals(new long[] {12, 8, 3, 3}, p.initializer("w_9_bnfold").shape());
+    assertArrayEquals(new long[] {16, 12, 3, 3}, p.initializer("w_18_bnfold").shape());
   }
 }

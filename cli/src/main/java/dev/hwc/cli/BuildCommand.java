@@ -90,7 +90,9 @@ final class BuildCommand implements Callable<Integer> {
       description = "Prune before quantizing: unstructured:0.8 (80%% of each Conv/Gemm/MatMul weight zeroed; "
           + "unstructured:0.8:global for one threshold; first and last weighted layers kept whole), "
           + "2:4 (2 of every 4 weights along the reduction axis zeroed: pays on TensorRT sparse tensor cores only), "
-          + "channel:0.3 (30%% of each channel group removed from every coupled layer: really smaller).")
+          + "channel:0.3 (30%% of each channel group removed from every coupled layer: really smaller); "
+          + "channel:0.2:conv_2=0,w_4=0.5 (a non-uniform plan: the channel space a layer or weight produces at its own "
+          + "fraction, 0 keeps it whole, the others at the first amount, which may then be 0).")
   String prune;
 
   @Option(names = "--low-rank", paramLabel = "E",

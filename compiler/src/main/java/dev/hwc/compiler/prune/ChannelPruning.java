@@ -1,5 +1,6 @@
 package dev.hwc.compiler.prune;
 
+import dev.hwc.common.BadInputException;
 import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Node;
 import dev.hwc.compiler.ir.Tensor;
@@ -38,7 +39,9 @@ import java.util.TreeSet;
  * group's producing weights and biases zeroed ({@link Analysis#zeroed}).
  *
  * <p>Groups are scored by the L2 norm of all their coupled weights; in each channel space (groups
- * with the same producers) the {@code amount} lowest-scoring fraction is removed, never all.
+ * with the same producers) the {@code amount} lowest-scoring fraction is removed, never all. A plan
+ * may give some channel spaces their own fraction (non-uniform pruning: 0 keeps a space whole), each
+ * named by one of its producing layers (node name) or producing weights (initializer name).
  */
 public final class ChannelPruning implements Pass {
   public static final String NAME = "prune-channel";
@@ -46,17 +49,34 @@ public final class ChannelPruning implements Pass {
 
   private final double amount;
   private final Set<String> protectedLayers;
+  private final Map<String, Double> layerAmounts;
 
   /**
    * @param amount fraction of each channel space's groups removed, in [0, 1)
    * @param protectedLayers layer names whose output channels stay
    */
   public ChannelPruning(double amount, Set<String> protectedLayers) {
+    this(amount, protectedLayers, Map.of());
+  }
+
+  /**
+   * @param amount fraction of each channel space's groups removed, in [0, 1), where {@code layerAmounts}
+   *     does not say otherwise
+   * @param protectedLayers layer names whose output channels stay
+   * @param layerAmounts per channel space, named by a producing layer or weight: its own fraction, in [0, 1)
+   */
+  public ChannelPruning(double amount, Set<String> protectedLayers, Map<String, Double> layerAmounts) {
+    checkAmount(amount);
+    layerAmounts.values().forEach(ChannelPruning::checkAmount);
+    this.amount = amount;
+    this.protectedLayers = Set.copyOf(protectedLayers);
+    this.layerAmounts = Map.copyOf(layerAmounts);
+  }
+
+  private static void checkAmount(double amount) {
     if (!(amount >= 0 && amount < 1)) {
       throw new IllegalArgumentException("amount must be in [0, 1), got " + amount);
     }
-    this.amount = amount;
-    this.protectedLayers = Set.copyOf(protectedLayers);
   }
 
   @Override
@@ -67,7 +87,7 @@ public final class ChannelPruning implements Pass {
   @Override
   public Graph run(Graph g, PassContext ctx) {
     Analysis a = analyze(g, protectedLayers);
-    Set<Integer> remove = a.lowestScoring(amount);
+    Set<Integer> remove = a.lowestScoring(amount, layerAmounts);
     long free = a.groups().stream().filter(Group::prunable).count();
     ctx.log().accept(NAME + ": " + remove.size() + " of " + a.groups().size() + " channel groups removed ("
         + free + " prunable; " + a.blockedReasons().size() + " channel spaces left alone)");
@@ -172,17 +192,51 @@ public final class ChannelPruning implements Pass {
 
     /** Per channel space, the floor(amount x size) lowest-scoring prunable groups (at least one group stays). */
     public Set<Integer> lowestScoring(double amount) {
+      return lowestScoring(amount, Map.of());
+    }
+
+    /**
+     * As {@link #lowestScoring(double)}, with the channel spaces named in {@code layerAmounts} (by a
+     * producing node or weight) at their own fraction.
+     *
+     * @throws BadInputException when a name produces no channel space, or two names of one space disagree
+     */
+    public Set<Integer> lowestScoring(double amount, Map<String, Double> layerAmounts) {
       Map<String, List<Group>> bySpace = new LinkedHashMap<>();
       for (Group gr : groups) {
         bySpace.computeIfAbsent(gr.space(), k -> new ArrayList<>()).add(gr);
       }
+      Map<String, Double> spaceAmount = new HashMap<>();
+      for (Map.Entry<String, Double> e : new java.util.TreeMap<>(layerAmounts).entrySet()) {
+        String space = spaceOf(e.getKey(), bySpace.keySet());
+        Double before = spaceAmount.put(space, e.getValue());
+        if (before != null && !before.equals(e.getValue())) {
+          throw new BadInputException("channel pruning: '" + e.getKey() + "' shares its channels with another named layer ("
+              + space + ") and is given another amount (" + before + " vs " + e.getValue() + ")");
+        }
+      }
       Set<Integer> out = new TreeSet<>();
-      for (List<Group> space : bySpace.values()) {
-        int k = Math.min((int) Math.floor(amount * space.size()), space.size() - 1);
+      for (Map.Entry<String, List<Group>> e : bySpace.entrySet()) {
+        List<Group> space = e.getValue();
+        double f = spaceAmount.getOrDefault(e.getKey(), amount);
+        int k = Math.min((int) Math.floor(f * space.size()), space.size() - 1);
         space.stream().filter(Group::prunable).sorted(Comparator.comparingDouble(Group::score)
             .thenComparingInt(Group::index)).limit(k).forEach(gr -> out.add(gr.index()));
       }
       return out;
+    }
+
+    /** The channel space (among {@code spaces}) whose producers include the layer or weight named {@code name}. */
+    private String spaceOf(String name, Set<String> spaces) {
+      Node n = g.nodes().stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+      String weight = n != null && n.inputs().size() > 1 ? n.input(1) : name;
+      for (String space : spaces) {
+        if (Arrays.asList(space.split(",")).contains(weight)) {
+          return space;
+        }
+      }
+      throw new BadInputException("channel pruning: '" + name + "' is not a layer or weight that produces channels "
+          + "of this model (channel spaces, by their producing weights: " + String.join("; ", spaces) + ")");
     }
 
     /** The graph with the given groups' channels removed from every member, shapes re-inferred. */
