@@ -454,6 +454,9 @@ final class BuildJob {
     QuantScheme scheme = backend.quantScheme(profile);
     quantScheme = scheme;
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
+    if (!tflite && profile.offersContrib(dev.hwc.compiler.ops.ContribOps.DOMAIN + ":QAttention")) {
+      search.fusingQAttention();
+    }
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
     // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range

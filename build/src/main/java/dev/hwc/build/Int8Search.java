@@ -85,6 +85,8 @@ public final class Int8Search {
   private Map<String, float[]> tappedAbsMax;
   private Map<String, double[]> staticRanges;
   private Map<String, float[]> staticMeans;
+  /** Whether the dynamic plans turn attention with its projections into QAttention ({@link #fusingQAttention}). */
+  private boolean qAttention;
   /** Wall time of calibration, emitting and judging plans, for the report. */
   final PhaseTimer timer = new PhaseTimer();
   private int emitted;
@@ -227,7 +229,7 @@ public final class Int8Search {
     if (writer.format().equals("tflite")) {
       return weightOnlyPlans(float32, keepFloat);
     }
-    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat);
+    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat, qAttention);
     if (plainQ.matMuls().isEmpty()) {
       return List.of();
     }
@@ -254,7 +256,7 @@ public final class Int8Search {
       listener.info(String.format(java.util.Locale.ROOT, "smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)",
           absMax.size(), acts.size(), SmoothActivations.OUTLIER_RATIO));
       g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
-      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
+      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat, qAttention);
       smoothed = judge(PlanKind.DYNAMIC_SMOOTHED, r.graph(), List.copyOf(keepFloat), r.matMuls().size());
       if (smoothed.passed()) {
         passing.add(smoothed);
@@ -265,10 +267,10 @@ public final class Int8Search {
     }
     Candidate worse = smoothed != null && Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
     Graph base = worse == plain ? float32 : g;
-    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of()).matMuls());
+    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of(), qAttention).matMuls());
     return List.of(fallback(worse, layers, keepFloat,
-        kept -> DynamicQuantizer.apply(base, kept).graph(),
-        only -> DynamicQuantizer.apply(base, complement(layers, only)).graph()));
+        kept -> DynamicQuantizer.apply(base, kept, qAttention).graph(),
+        only -> DynamicQuantizer.apply(base, complement(layers, only), qAttention).graph()));
   }
 
   /**
@@ -413,6 +415,15 @@ public final class Int8Search {
    */
   public Int8Search sharingSmoothingStatistics() {
     tapSmoothing = true;
+    return this;
+  }
+
+  /**
+   * Makes the dynamic plans emit ONNX Runtime's QAttention for attention whose Q/K/V projections are
+   * MatMuls of one activation (the target offers {@code com.microsoft:QAttention}).
+   */
+  public Int8Search fusingQAttention() {
+    qAttention = true;
     return this;
   }
 
