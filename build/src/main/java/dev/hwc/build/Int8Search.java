@@ -217,13 +217,13 @@ public final class Int8Search {
   }
 
   /**
-   * Dynamic int8 MatMuls (and int8 embedding tables), as two plans that the speed check decides
-   * between: "dynamic" as it is, and "dynamic-smoothed" with the activations whose outlier channels
+   * Dynamic int8 MatMuls (and int8 embedding tables), as two plans judged by the gate: "dynamic" as it is, and "dynamic-smoothed" with the activations whose outlier channels
    * stretch the int8 range smoothed into the weights first (alpha {@value #SMOOTHING_ALPHA}, only
    * where the largest channel's range exceeds {@value SmoothActivations#OUTLIER_RATIO}x the median
-   * channel's: each smoothing costs a Mul per run). Returns the plans that pass, or, when none does,
-   * the layer-by-layer fallback of the better one; empty when the model has no MatMul with constant
-   * weights.
+   * channel's: each smoothing costs a Mul per run). Returns the plan that passes (the more faithful when
+   * both do: they run the same integer kernels, the smoothed one a Mul per smoothed activation more), or,
+   * when none does, the layer-by-layer fallback of the better one; empty when the model has no MatMul
+   * with constant weights.
    */
   public List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
     if (writer.format().equals("tflite")) {
@@ -261,6 +261,15 @@ public final class Int8Search {
       if (smoothed.passed()) {
         passing.add(smoothed);
       }
+    }
+    if (passing.size() == 2) {
+      // the same integer kernels; the smoothed plan adds one per-channel Mul per smoothed activation, a
+      // difference below the speed check's resolution: the more faithful one goes on, untimed against the other
+      Candidate keep = Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
+      listener.info(String.format(java.util.Locale.ROOT, "dynamic and dynamic-smoothed both pass and run the same"
+          + " integer kernels (the smoothed plan adds %d per-channel Muls): keeping the more faithful, %s",
+          absMax.size(), keep.scheme().id()));
+      return List.of(keep);
     }
     if (!passing.isEmpty()) {
       return passing;

@@ -84,6 +84,35 @@ public final class DynamicQuantizer {
   }
 
   /**
+   * Whether this quantizer makes every weighted layer of {@code g} integer: the graph has at least one
+   * MatMul it quantizes, and no other node reads a float constant of rank 2 or more (a Conv, Gemm or packed
+   * Attention weight, a constant added to an activation) except the embedding tables Gather reads. Then a
+   * static plan has no weighted layer of its own to add (on ONNX Runtime its int8 MatMuls run the same
+   * integer GEMM, and it cannot pack attention into QAttention).
+   */
+  public static boolean coversWeightedLayers(Graph g) {
+    boolean any = false;
+    for (Node n : g.nodes()) {
+      boolean dynamicMatMul = n.op().equals("MatMul") && n.domain().isEmpty() && isFloat(g, n.input(0))
+          && g.isInitializer(n.input(1)) && g.initializer(n.input(1)).rank() == 2
+          && g.initializer(n.input(1)).dtype() == DType.FLOAT;
+      any |= dynamicMatMul;
+      for (int i = 0; i < n.inputs().size(); i++) {
+        if (!n.hasInput(i) || !g.isInitializer(n.input(i)) || dynamicMatMul && i == 1
+            || n.op().equals("Gather") && n.domain().isEmpty() && i == 0) {
+          continue;
+        }
+        Tensor t = g.initializer(n.input(i));
+        long big = java.util.Arrays.stream(t.shape()).filter(d -> d > 1).count();
+        if (t.dtype() == DType.FLOAT && big >= 2) {
+          return false;
+        }
+      }
+    }
+    return any;
+  }
+
+  /**
    * The MultiHeadAttention nodes (by name) whose query, key and value inputs are each the sole use of a
    * float {@code MatMul(x, W)} of the same x with a constant [H, H] weight, none kept float, with a
    * constant [3H] bias and at most a 2-D key padding mask: each with its three MatMuls (q, k, v).
