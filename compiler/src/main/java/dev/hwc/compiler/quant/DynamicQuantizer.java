@@ -126,17 +126,18 @@ public final class DynamicQuantizer {
         continue;
       }
       Node[] qkv = new Node[3];
-      for (int i = 0; i < 3 && qkv != null; i++) {
+      boolean ok = true;
+      for (int i = 0; i < 3 && ok; i++) {
         Node mm = n.hasInput(i) ? g.producer(n.input(i)) : null;
-        boolean ok = mm != null && mm.op().equals("MatMul") && mm.domain().isEmpty() && !keepFloat.contains(mm.name())
+        ok = mm != null && mm.op().equals("MatMul") && mm.domain().isEmpty() && !keepFloat.contains(mm.name())
             && g.consumers(mm.output(0)).size() == 1 && !g.isGraphOutput(mm.output(0)) && isFloat(g, mm.input(0))
             && g.isInitializer(mm.input(1)) && g.initializer(mm.input(1)).rank() == 2
             && g.initializer(mm.input(1)).dtype() == DType.FLOAT
             && (i == 0 || mm.input(0).equals(qkv[0].input(0))
                 && java.util.Arrays.equals(g.initializer(mm.input(1)).shape(), g.initializer(qkv[0].input(1)).shape()));
-        qkv = ok ? put(qkv, i, mm) : null;
+        qkv[i] = mm;
       }
-      if (qkv == null) {
+      if (!ok) {
         continue;
       }
       long[] w = g.initializer(qkv[0].input(1)).shape();
@@ -150,11 +151,6 @@ public final class DynamicQuantizer {
       out.put(n.name(), qkv);
     }
     return out;
-  }
-
-  private static Node[] put(Node[] a, int i, Node n) {
-    a[i] = n;
-    return a;
   }
 
   /** MultiHeadAttention(q, k, v, bias, mask) -> QAttention(xq, [Wq|Wk|Wv] int8, bias, x_scale, w_scale, mask, x_zp). */
