@@ -6,7 +6,9 @@
 #      tokens and on the short eval sentences (bench/minilm/eval: 8-32 tokens each);
 #   2. the MobileNetV3-style zoo model as a converter exports it (MobileNetV3Like, 64 x 64 and
 #      224 x 224): hwc's x86-fp32 build against hwc's x86-int8 build;
-#   3. the wall time of each build (and report.json's per-phase seconds of the int8 builds).
+#   3. the wall and CPU time of each build (and report.json's per-phase seconds of the int8 builds);
+#   4. ONNX Runtime's per-kernel times of the four MiniLM artifacts at 128 tokens, 1 thread
+#      (bench/OrtKernelTimes.java: per-node minima, what a loaded machine disturbs least).
 # Not run in CI: it takes several minutes and its figures mean little on a loaded machine (every hwc
 # bench run prints the CPU other processes used meanwhile). Prints what goes into bench/RESULTS.md.
 # Usage: bench/perf-check.sh [SECONDS_PER_ARTIFACT=10] [THREADS=0] (THREADS 0: ONNX Runtime's default)
@@ -32,11 +34,14 @@ build() {
   shift 3
   local t0 t1
   t0=$(date +%s.%N)
-  ./hwc build --target "$target" "$model" -o "$out" "$@" | quiet | tail -4
+  # CPU seconds (user + sys, the speed check's child JVMs included) beside the wall time: on a loaded
+  # machine the wall time mostly measures the other processes
+  /usr/bin/time -f "%U %S" -o "$work/cpu" java -jar "$jar" build --target "$target" "$model" -o "$out" "$@" | quiet | tail -4
   t1=$(date +%s.%N)
-  local wall
+  local wall cpu
   wall=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
-  walls+=("$(basename "$model") -> $target: ${wall} s")
+  cpu=$(python3 -c "u, s = open('$work/cpu').read().split()[-2:]; print(f'{float(u) + float(s):.1f}')")
+  walls+=("$(basename "$model") -> $target: ${wall} s wall, ${cpu} s CPU")
   if [ -f "$out/report.json" ]; then
     python3 - "$out/report.json" <<'EOF'
 import json, sys
@@ -74,7 +79,11 @@ echo "== MobileNetV3-style (as exported), 64 x 64 and 224 x 224: hwc x86-fp32 vs
   --seconds "$secs" --threads "$threads"
 ./hwc bench "$work/mobilenet_v3_like_224-fp32/mobilenet_v3_like_224.onnx" \
   "$work/mobilenet_v3_like_224-int8/mobilenet_v3_like_224_int8.onnx" --seconds "$secs" --threads "$threads"
+echo "== MiniLM per-kernel times at 128 tokens, 1 thread (per-node minima over 60 runs)"
+for m in "${minilm[@]}"; do
+  java -cp "$jar" bench/OrtKernelTimes.java "$m" "$work/minilm-128.npz" 1 60 2>/dev/null | head -6
+done
 echo "== what ONNX Runtime runs for hwc's MobileNetV3-style int8 (its optimized graph)"
 java -cp "$jar" bench/OrtFusions.java "$work/mobilenet_v3_like_224-int8/mobilenet_v3_like_224_int8.onnx" 2>/dev/null
-echo "== build wall times"
+echo "== build wall and CPU times"
 printf '  %s\n' "${walls[@]}"

@@ -454,6 +454,9 @@ final class BuildJob {
     QuantScheme scheme = backend.quantScheme(profile);
     quantScheme = scheme;
     Int8Search search = new Int8Search(scheme, gate, eval, s.calib(), o.calibrationMethod(), work, listener, writer);
+    if (!tflite && profile.offersContrib(dev.hwc.compiler.ops.ContribOps.DOMAIN + ":QAttention")) {
+      search.fusingQAttention();
+    }
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
     // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range
@@ -467,6 +470,25 @@ final class BuildJob {
     // static layer-by-layer fallback only when no dynamic plan passed (issue 15: on all-MiniLM-L6-v2
     // it was half the build, for a plan the speed check then did not pick)
     boolean tryDynamic = o.scheme() != Scheme.STATIC && dynamicLegal;
+    // auto, where the dynamic plans make every weighted layer integer (a transformer's MatMuls on ONNX
+    // Runtime): dynamic first, and the static plan (its calibration is most of the build) only when no
+    // dynamic plan passes; static int8 MatMuls run the same integer GEMM there, without QAttention
+    if (o.scheme() == Scheme.AUTO && tryDynamic && !tflite && dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(optimized)) {
+      List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
+      if (d.stream().anyMatch(Int8Search.Candidate::passed)) {
+        String why = "static plan not built: the dynamic plans make every weighted layer (MatMul) integer and one"
+            + " passed the gate; ONNX Runtime runs static int8 MatMuls with the same integer GEMM, and without"
+            + " QAttention (--scheme static builds it)";
+        listener.info(why);
+        notes.add(why);
+        judged.addAll(search.log());
+        phases.addAll(search.timer);
+        floatReasons = search.floatReasons();
+        return d;
+      }
+      out.addAll(d);
+      tryDynamic = false; // judged: the static search below falls back layer by layer if it fails
+    }
     Int8Search.Candidate st = null;
     if (o.scheme() != Scheme.DYNAMIC) {
       if (tryDynamic && !tflite) {

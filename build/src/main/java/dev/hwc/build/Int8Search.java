@@ -85,6 +85,8 @@ public final class Int8Search {
   private Map<String, float[]> tappedAbsMax;
   private Map<String, double[]> staticRanges;
   private Map<String, float[]> staticMeans;
+  /** Whether the dynamic plans turn attention with its projections into QAttention ({@link #fusingQAttention}). */
+  private boolean qAttention;
   /** Wall time of calibration, emitting and judging plans, for the report. */
   final PhaseTimer timer = new PhaseTimer();
   private int emitted;
@@ -215,19 +217,19 @@ public final class Int8Search {
   }
 
   /**
-   * Dynamic int8 MatMuls (and int8 embedding tables), as two plans that the speed check decides
-   * between: "dynamic" as it is, and "dynamic-smoothed" with the activations whose outlier channels
+   * Dynamic int8 MatMuls (and int8 embedding tables), as two plans judged by the gate: "dynamic" as it is, and "dynamic-smoothed" with the activations whose outlier channels
    * stretch the int8 range smoothed into the weights first (alpha {@value #SMOOTHING_ALPHA}, only
    * where the largest channel's range exceeds {@value SmoothActivations#OUTLIER_RATIO}x the median
-   * channel's: each smoothing costs a Mul per run). Returns the plans that pass, or, when none does,
-   * the layer-by-layer fallback of the better one; empty when the model has no MatMul with constant
-   * weights.
+   * channel's: each smoothing costs a Mul per run). Returns the plan that passes (the more faithful when
+   * both do: they run the same integer kernels, the smoothed one a Mul per smoothed activation more), or,
+   * when none does, the layer-by-layer fallback of the better one; empty when the model has no MatMul
+   * with constant weights.
    */
   public List<Candidate> dynamicPlans(Graph float32, Set<String> keepFloat) throws Exception {
     if (writer.format().equals("tflite")) {
       return weightOnlyPlans(float32, keepFloat);
     }
-    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat);
+    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat, qAttention);
     if (plainQ.matMuls().isEmpty()) {
       return List.of();
     }
@@ -254,21 +256,30 @@ public final class Int8Search {
       listener.info(String.format(java.util.Locale.ROOT, "smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)",
           absMax.size(), acts.size(), SmoothActivations.OUTLIER_RATIO));
       g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
-      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat);
+      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat, qAttention);
       smoothed = judge(PlanKind.DYNAMIC_SMOOTHED, r.graph(), List.copyOf(keepFloat), r.matMuls().size());
       if (smoothed.passed()) {
         passing.add(smoothed);
       }
+    }
+    if (passing.size() == 2) {
+      // the same integer kernels; the smoothed plan adds one per-channel Mul per smoothed activation, a
+      // difference below the speed check's resolution: the more faithful one goes on, untimed against the other
+      Candidate keep = Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
+      listener.info(String.format(java.util.Locale.ROOT, "dynamic and dynamic-smoothed both pass and run the same"
+          + " integer kernels (the smoothed plan adds %d per-channel Muls): keeping the more faithful, %s",
+          absMax.size(), keep.scheme().id()));
+      return List.of(keep);
     }
     if (!passing.isEmpty()) {
       return passing;
     }
     Candidate worse = smoothed != null && Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
     Graph base = worse == plain ? float32 : g;
-    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of()).matMuls());
+    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of(), qAttention).matMuls());
     return List.of(fallback(worse, layers, keepFloat,
-        kept -> DynamicQuantizer.apply(base, kept).graph(),
-        only -> DynamicQuantizer.apply(base, complement(layers, only)).graph()));
+        kept -> DynamicQuantizer.apply(base, kept, qAttention).graph(),
+        only -> DynamicQuantizer.apply(base, complement(layers, only), qAttention).graph()));
   }
 
   /**
@@ -413,6 +424,15 @@ public final class Int8Search {
    */
   public Int8Search sharingSmoothingStatistics() {
     tapSmoothing = true;
+    return this;
+  }
+
+  /**
+   * Makes the dynamic plans emit ONNX Runtime's QAttention for attention whose Q/K/V projections are
+   * MatMuls of one activation (the target offers {@code com.microsoft:QAttention}).
+   */
+  public Int8Search fusingQAttention() {
+    qAttention = true;
     return this;
   }
 

@@ -99,6 +99,47 @@ class QuantBuildTest {
     assertTrue(chosen.get("quantizedLayers").asInt() >= 2, "the rest stays int8");
   }
 
+  /** A two-layer MLP on [B, S, 16] tokens: MatMuls with constant weights only, as in a transformer's dense layers. */
+  private static Graph tokenMlp() {
+    dev.hwc.compiler.GraphBuilder b = new dev.hwc.compiler.GraphBuilder("mlp", 5);
+    String x = b.input("x", 1, 8, 16);
+    String h = b.relu(b.add(b.matMul(x, b.constant("w1", b.randomNormal(0.25, 16, 32))),
+        b.constant("b1", b.randomNormal(0.1, 32))));
+    b.output(b.add(b.matMul(h, b.constant("w2", b.randomNormal(0.18, 32, 16))), b.constant("b2", b.randomNormal(0.1, 16))));
+    return b.build();
+  }
+
+  @Test
+  void theDynamicPlanCoversAMatMulOnlyModelNotAConvModel() {
+    assertTrue(dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(tokenMlp()));
+    assertTrue(!dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(SmallModels.twoOutput(4)));
+  }
+
+  /**
+   * auto on x86-int8 for a model whose weighted layers are all MatMuls the dynamic plans quantize: the
+   * dynamic plans are judged first, one passes, so the static plan (and its calibration) is not built, and
+   * the report says so; the artifact is dynamic int8 and passes the gate.
+   */
+  @Test
+  void autoSkipsTheStaticPlanWhenADynamicPlanCoversEveryWeightedLayer() throws Exception {
+    Graph g = tokenMlp();
+    Path m = model("mlp", g);
+    Path c = calib("mlp-calib", list(dev.hwc.compiler.data.SampleSet.random(g.inputs(), 40, 3)));
+    Path out = dir.resolve("mlp-int8");
+    BuildResult r = build("x86-int8", m, c, out, Scheme.AUTO);
+    assertTrue(r.plans().stream().noneMatch(p -> p.kind() == PlanKind.STATIC), r.plans().toString());
+    assertTrue(r.chosen().kind() == PlanKind.DYNAMIC || r.chosen().kind() == PlanKind.DYNAMIC_SMOOTHED, r.chosen().toString());
+    assertTrue(r.chosen().passed());
+    assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("static plan not built")), r.notes().toString());
+    JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertTrue(!report.get("phaseSeconds").has("calibrate"), report.get("phaseSeconds").toString());
+    for (JsonNode o : report.get("fidelity").get("outputs")) {
+      assertTrue(o.get("cosine").asDouble() >= 0.99, o.toString());
+    }
+    Graph q = new OnnxFrontend().read(out.resolve("mlp_int8.onnx"));
+    assertEquals(2, q.nodes().stream().filter(n -> n.op().equals("MatMulInteger")).count());
+  }
+
   @Test
   void cnnBuildsForX86Int8WithEveryOutputAboveTheGate() throws Exception {
     Graph g = SmallModels.twoOutput(4);

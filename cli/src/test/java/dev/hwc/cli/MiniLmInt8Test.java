@@ -45,6 +45,9 @@ class MiniLmInt8Test {
     Path ours = out.resolve("all-minilm-l6-v2_int8.onnx");
     double size = (double) Files.size(ours) / Files.size(fp32);
     assertTrue(size <= 0.30, "size ratio " + size);
+    // x86-int8 offers QAttention: each layer's attention runs with its packed QKV projection in int8
+    long qAttention = new OnnxFrontend().read(ours).nodes().stream().filter(n -> n.op().equals("QAttention")).count();
+    assertEquals(6, qAttention, "QAttention nodes");
 
     SampleSet eval = SampleSet.load(corpus.resolve("eval"), new OnnxFrontend().read(fp32).inputs());
     double oursWorst = 1;

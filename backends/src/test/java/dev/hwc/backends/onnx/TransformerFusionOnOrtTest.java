@@ -118,6 +118,14 @@ class TransformerFusionOnOrtTest {
   }
 
   private double onOrt(Graph before, Graph after) throws Exception {
+    Tensor[] r = bothOnOrt(before, after);
+    double d = OnnxRoundTripTest.maxAbsDiff(r[0], r[1]);
+    System.out.printf("%s -> %s: max abs diff on ORT %.3g%n", histogram(before), histogram(after), d);
+    return d;
+  }
+
+  /** The first output of both graphs on ONNX Runtime, on the same inputs. */
+  private Tensor[] bothOnOrt(Graph before, Graph after) throws Exception {
     assertEquals(List.of(), GraphValidator.validate(after));
     Path a = dir.resolve("before.onnx");
     Path b = dir.resolve("after.onnx");
@@ -132,9 +140,7 @@ class TransformerFusionOnOrtTest {
       want = ref.run(feed());
       got = fused.run(feed());
     }
-    double d = OnnxRoundTripTest.maxAbsDiff(want.values().iterator().next(), got.values().iterator().next());
-    System.out.printf("%s -> %s: max abs diff on ORT %.3g%n", histogram(before), histogram(after), d);
-    return d;
+    return new Tensor[] {want.values().iterator().next(), got.values().iterator().next()};
   }
 
   private double alone(Pass pass, Graph g, Map<String, Integer> want) throws Exception {
@@ -204,6 +210,51 @@ class TransformerFusionOnOrtTest {
         assertEquals(List.of(), dev.hwc.compiler.analysis.Legality.reasons(q, n, ProfileLoader.builtin(id)), n.describe());
       }
     }
+  }
+
+  /**
+   * The dynamic int8 plan of x86-int8 (which offers QAttention): MultiHeadAttention and its three Q/K/V
+   * MatMuls become one QAttention with the packed int8 QKV weight, behind the DynamicQuantizeLinear the
+   * three MatMuls shared. Same int8 weights (per column) and the same input quantization as the plan without
+   * it, so both agree on ONNX Runtime within 1e-4; keeping one projection float keeps the attention as it was.
+   */
+  @Test
+  void dynamicInt8AttentionBecomesQAttention() throws Exception {
+    Graph g = new OnnxBackend().prepare(bertBlock(-10000f), ProfileLoader.builtin("x86-int8"));
+    Graph plain = dev.hwc.compiler.quant.DynamicQuantizer.apply(g, java.util.Set.of(), false).graph();
+    dev.hwc.compiler.quant.DynamicQuantizer.Result packed = dev.hwc.compiler.quant.DynamicQuantizer.apply(g,
+        java.util.Set.of(), true);
+    Map<String, Integer> h = histogram(packed.graph());
+    assertEquals(1, h.getOrDefault("com.microsoft:QAttention", 0), h.toString());
+    assertEquals(0, h.getOrDefault("com.microsoft:MultiHeadAttention", 0), h.toString());
+    assertEquals(3, h.getOrDefault("MatMulInteger", 0), h.toString()); // output projection, FFN in and out
+    assertEquals(4, h.getOrDefault("DynamicQuantizeLinear", 0), h.toString());
+    assertEquals(6, packed.matMuls().size(), packed.matMuls().toString()); // q, k, v count as quantized layers
+    double d = onOrt(plain, packed.graph());
+    assertTrue(d <= 1e-4, "QAttention vs MatMulInteger + MultiHeadAttention: max abs " + d);
+    Tensor[] vsFloat = bothOnOrt(g, packed.graph());
+    double c = cosine(vsFloat[0].toFloats(), vsFloat[1].toFloats());
+    System.out.printf("dynamic int8 with QAttention vs float: cosine %.5f, max abs %.3g%n", c,
+        OnnxRoundTripTest.maxAbsDiff(vsFloat[0], vsFloat[1]));
+    assertTrue(c >= 0.99, "int8 vs float: cosine " + c);
+
+    String qProj = g.producer(g.nodes().stream().filter(n -> n.op().equals("MultiHeadAttention")).findFirst()
+        .orElseThrow().input(0)).name();
+    Graph kept = dev.hwc.compiler.quant.DynamicQuantizer.apply(g, java.util.Set.of(qProj), true).graph();
+    assertEquals(1, histogram(kept).getOrDefault("com.microsoft:MultiHeadAttention", 0), histogram(kept).toString());
+    assertEquals(0, histogram(kept).getOrDefault("com.microsoft:QAttention", 0), histogram(kept).toString());
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
   }
 
   /** With static shapes (--shape) the standard passes make the mask's two Unsqueezes one Reshape; still fused. */

@@ -40,6 +40,21 @@ public final class ContribOps {
                   : w.hasRank() && w.rank() == 2 && w.dim(1).isStatic() ? Dim.of(w.dim(1).size() / 3) : Dim.UNKNOWN;
               return c.out(c.dtype(0), Shape.of(List.of(in.dim(0), in.dim(1), v)));
             }),
+        // QAttention(input uint8 [B,S,H], weight int8 [H, 3H], bias [3H], input_scale, weight_scale [3H] or scalar,
+        // mask_index, input_zero_point, weight_zero_point, past) -> float [B,S,H]: Attention with its packed QKV
+        // projection integer (the dynamic int8 plans emit it behind DynamicQuantizeLinear)
+        OpDef.named("QAttention").inputs(5, 9).outputs(2)
+            .attrs("num_heads:INT", "scale:FLOAT", "mask_filter_value:FLOAT", "unidirectional:INT", "do_rotary:INT",
+                "past_present_share_buffer:INT")
+            .shape(c -> {
+              Shape in = c.shape(0);
+              Shape w = c.shape(1);
+              if (!in.hasRank() || in.rank() != 3) {
+                return c.out(c.dtype(2), Shape.UNKNOWN);
+              }
+              Dim v = w.hasRank() && w.rank() == 2 && w.dim(1).isStatic() ? Dim.of(w.dim(1).size() / 3) : Dim.UNKNOWN;
+              return c.out(c.dtype(2), Shape.of(List.of(in.dim(0), in.dim(1), v)));
+            }),
         // MultiHeadAttention(query [B,S,D], key [B,L,D], value [B,L,Dv], bias, key_padding_mask, ...) -> [B,S,Dv]
         OpDef.named("MultiHeadAttention").inputs(1, 10).outputs(3)
             .attrs("num_heads:INT", "scale:FLOAT", "mask_filter_value:FLOAT", "unidirectional:INT")
