@@ -322,7 +322,7 @@ public final class OnnxEmitter implements Emitter {
     return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
   }
 
-  private static ValueInfoProto valueInfo(Value v, boolean input) {
+  static ValueInfoProto valueInfo(Value v, boolean input) {
     if (input && v.dtype() == DType.UNDEFINED) {
       throw new BadInputException("graph input '" + v.name() + "' has no known element type");
     }
