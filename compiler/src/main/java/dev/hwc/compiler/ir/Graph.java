@@ -38,13 +38,28 @@ public final class Graph {
       Map<String, Tensor> initializers,
       Map<String, Value> valueTypes,
       Map<String, String> metadata) {
+    this(name, opset, inputs, outputs, nodes, initializers, Collections.unmodifiableMap(new LinkedHashMap<>(valueTypes)),
+        metadata, true);
+  }
+
+  /** {@code valueTypes} is taken as it is: an unmodifiable map nothing else writes (an editor's, handed over). */
+  private Graph(
+      String name,
+      int opset,
+      List<Value> inputs,
+      List<Value> outputs,
+      List<Node> nodes,
+      Map<String, Tensor> initializers,
+      Map<String, Value> valueTypes,
+      Map<String, String> metadata,
+      boolean owned) {
     this.name = name;
     this.opset = opset;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
     this.nodes = List.copyOf(nodes);
     this.initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
-    this.valueTypes = Collections.unmodifiableMap(new LinkedHashMap<>(valueTypes));
+    this.valueTypes = valueTypes;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
   }
 
@@ -105,11 +120,20 @@ public final class Graph {
   }
 
   public boolean isGraphInput(String value) {
-    return inputs.stream().anyMatch(v -> v.name().equals(value));
+    return named(inputs, value);
   }
 
   public boolean isGraphOutput(String value) {
-    return outputs.stream().anyMatch(v -> v.name().equals(value));
+    return named(outputs, value);
+  }
+
+  private static boolean named(List<Value> values, String name) {
+    for (Value v : values) { // a loop, not a stream: asked once per node by many passes
+      if (v.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The known type of a value, or null when nothing is known about it. */
@@ -218,13 +242,16 @@ public final class Graph {
    * producer among the nodes are treated as available. Throws on a cycle.
    */
   static List<Node> topologicalOrder(List<Node> nodes) {
-    Map<String, Integer> producerIndex = new HashMap<>();
+    Map<String, Integer> producerIndex = new HashMap<>(Math.max(16, 2 * nodes.size()));
     for (int i = 0; i < nodes.size(); i++) {
       for (String o : nodes.get(i).outputs()) {
         if (!o.isEmpty()) {
           producerIndex.put(o, i);
         }
       }
+    }
+    if (inOrder(nodes, producerIndex)) { // the usual case: one look-up per input, nothing else built
+      return nodes;
     }
     int[] pending = new int[nodes.size()];
     List<List<Integer>> users = new ArrayList<>();
@@ -273,7 +300,24 @@ public final class Graph {
     return out;
   }
 
-  /** A mutable copy of a graph, used by passes and frontends to build the next graph. */
+  /** Whether every node reads only values produced by earlier nodes (or by none). */
+  private static boolean inOrder(List<Node> nodes, Map<String, Integer> producerIndex) {
+    for (int i = 0; i < nodes.size(); i++) {
+      for (String in : nodes.get(i).allInputs()) {
+        Integer p = in.isEmpty() ? null : producerIndex.get(in);
+        if (p != null && p >= i) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A mutable copy of a graph, used by passes and frontends to build the next graph. The value types
+   * are copied on the first write (most passes change nodes, not types; a million-node graph's types
+   * are the largest map it has).
+   */
   public static final class Editor {
     private String name;
     private int opset;
@@ -281,7 +325,10 @@ public final class Graph {
     private final List<Value> outputs;
     private final List<Node> nodes;
     private final LinkedHashMap<String, Tensor> initializers;
-    private final LinkedHashMap<String, Value> valueTypes;
+    /** The types as last built or read: shared, never written. */
+    private Map<String, Value> sharedTypes;
+    /** The types being edited: null until the first write. */
+    private LinkedHashMap<String, Value> valueTypes;
     private final LinkedHashMap<String, String> metadata;
 
     private Editor(Graph g) {
@@ -291,7 +338,7 @@ public final class Graph {
       outputs = new ArrayList<>(g.outputs);
       nodes = new ArrayList<>(g.nodes);
       initializers = new LinkedHashMap<>(g.initializers);
-      valueTypes = new LinkedHashMap<>(g.valueTypes);
+      sharedTypes = g.valueTypes;
       metadata = new LinkedHashMap<>(g.metadata);
     }
 
@@ -327,7 +374,17 @@ public final class Graph {
     }
 
     public Map<String, Value> valueTypes() {
+      if (valueTypes == null) {
+        valueTypes = new LinkedHashMap<>(sharedTypes);
+      }
       return valueTypes;
+    }
+
+    /** Removes a value's type, copying the types only when there is one to remove. */
+    private void removeType(String value) {
+      if (valueTypes != null || sharedTypes.containsKey(value)) {
+        valueTypes().remove(value);
+      }
     }
 
     public Map<String, String> metadata() {
@@ -359,7 +416,7 @@ public final class Graph {
 
     public Editor putInitializer(String value, Tensor t) {
       initializers.put(value, t);
-      valueTypes.remove(value);
+      removeType(value);
       return this;
     }
 
@@ -369,7 +426,7 @@ public final class Graph {
     }
 
     public Editor setType(Value v) {
-      valueTypes.put(v.name(), v);
+      valueTypes().put(v.name(), v);
       return this;
     }
 
@@ -391,7 +448,7 @@ public final class Graph {
       nodes.replaceAll(r);
       inputs.replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
       outputs.replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
-      Value t = valueTypes.remove(from);
+      Value t = valueTypes != null || sharedTypes.containsKey(from) ? valueTypes().remove(from) : null;
       if (t != null) {
         valueTypes.put(to, t.withName(to));
       }
@@ -409,7 +466,11 @@ public final class Graph {
     }
 
     public Graph build() {
-      return Graph.of(name, opset, inputs, outputs, nodes, initializers, valueTypes, metadata);
+      if (valueTypes != null) { // handed over to the graph; a later write copies again
+        sharedTypes = Collections.unmodifiableMap(valueTypes);
+        valueTypes = null;
+      }
+      return new Graph(name, opset, inputs, outputs, topologicalOrder(nodes), initializers, sharedTypes, metadata, true);
     }
   }
 }
