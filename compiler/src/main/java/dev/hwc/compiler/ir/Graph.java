@@ -26,8 +26,14 @@ public final class Graph {
   private final Map<String, Value> valueTypes;
   private final Map<String, String> metadata;
 
-  private Map<String, Node> producers;
-  private Map<String, List<Node>> consumers;
+  /** Who produces and who reads each value: a function of the node list, shared by graphs with the same one. */
+  private final NodeIndex index;
+
+  /** Built on first use. */
+  private static final class NodeIndex {
+    private Map<String, Node> producers;
+    private Map<String, List<Node>> consumers;
+  }
 
   private Graph(
       String name,
@@ -39,7 +45,7 @@ public final class Graph {
       Map<String, Value> valueTypes,
       Map<String, String> metadata) {
     this(name, opset, inputs, outputs, nodes, initializers, Collections.unmodifiableMap(new LinkedHashMap<>(valueTypes)),
-        metadata, true);
+        metadata, new NodeIndex());
   }
 
   /** {@code valueTypes} is taken as it is: an unmodifiable map nothing else writes (an editor's, handed over). */
@@ -52,7 +58,7 @@ public final class Graph {
       Map<String, Tensor> initializers,
       Map<String, Value> valueTypes,
       Map<String, String> metadata,
-      boolean owned) {
+      NodeIndex index) {
     this.name = name;
     this.opset = opset;
     this.inputs = List.copyOf(inputs);
@@ -61,6 +67,7 @@ public final class Graph {
     this.initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
     this.valueTypes = valueTypes;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    this.index = index;
   }
 
   /** A new graph; nodes are put in a stable topological order. */
@@ -158,8 +165,8 @@ public final class Graph {
 
   /** The node that produces a value, or null for inputs, initializers and unknown names. */
   public Node producer(String value) {
-    if (producers == null) {
-      Map<String, Node> m = new HashMap<>();
+    if (index.producers == null) {
+      Map<String, Node> m = new HashMap<>(Math.max(16, 2 * nodes.size()));
       for (Node n : nodes) {
         for (String o : n.outputs()) {
           if (!o.isEmpty()) {
@@ -167,25 +174,28 @@ public final class Graph {
           }
         }
       }
-      producers = m;
+      index.producers = m;
     }
-    return producers.get(value);
+    return index.producers.get(value);
   }
 
   /** The nodes that read a value, in graph order. */
   public List<Node> consumers(String value) {
-    if (consumers == null) {
-      Map<String, List<Node>> m = new HashMap<>();
+    if (index.consumers == null) {
+      Map<String, List<Node>> m = new HashMap<>(Math.max(16, 2 * nodes.size()));
       for (Node n : nodes) {
-        for (String in : Set.copyOf(n.allInputs())) {
+        for (String in : n.allInputs()) {
           if (!in.isEmpty()) {
-            m.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            List<Node> readers = m.computeIfAbsent(in, k -> new ArrayList<>(2));
+            if (readers.isEmpty() || readers.get(readers.size() - 1) != n) { // once per node, however often it reads
+              readers.add(n);
+            }
           }
         }
       }
-      consumers = m;
+      index.consumers = m;
     }
-    return consumers.getOrDefault(value, List.of());
+    return index.consumers.getOrDefault(value, List.of());
   }
 
   /**
@@ -330,8 +340,11 @@ public final class Graph {
     /** The types being edited: null until the first write. */
     private LinkedHashMap<String, Value> valueTypes;
     private final LinkedHashMap<String, String> metadata;
+    /** The graph this editor started from: a build that keeps its very nodes keeps its order and index. */
+    private final Graph from;
 
     private Editor(Graph g) {
+      from = g;
       name = g.name;
       opset = g.opset;
       inputs = new ArrayList<>(g.inputs);
@@ -470,7 +483,14 @@ public final class Graph {
         sharedTypes = Collections.unmodifiableMap(valueTypes);
         valueTypes = null;
       }
-      return new Graph(name, opset, inputs, outputs, topologicalOrder(nodes), initializers, sharedTypes, metadata, true);
+      boolean sameNodes = nodes.size() == from.nodes.size();
+      for (int i = 0; sameNodes && i < nodes.size(); i++) {
+        sameNodes = nodes.get(i) == from.nodes.get(i);
+      }
+      return sameNodes
+          ? new Graph(name, opset, inputs, outputs, from.nodes, initializers, sharedTypes, metadata, from.index)
+          : new Graph(name, opset, inputs, outputs, topologicalOrder(nodes), initializers, sharedTypes, metadata,
+              new NodeIndex());
     }
   }
 }
