@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,10 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -232,10 +227,10 @@ public final class OrtChain {
   }
 
   /**
-   * Runs every feed through the chain: part by part, each run on every sample and closed before the
-   * next; returns each feed's graph outputs, in the model's output order. Session creation is nearly all
-   * of the cost, so the next parts' sessions are created ahead on other threads (as many as there are
-   * cores, at most {@link #AHEAD}) while the current one runs.
+   * Runs every feed through the chain: part by part, each opened, run on every sample and closed before
+   * the next (creating the next parts' sessions ahead on other threads was measured: 25-40% more CPU and no
+   * shorter wall time on the shared 2-core machine, bench/RESULTS.md); returns each feed's graph outputs,
+   * in the model's output order.
    */
   public List<Map<String, Tensor>> runAll(List<Map<String, Tensor>> feeds, SessionOptions options) throws Exception {
     List<Map<String, Tensor>> live = new ArrayList<>();
@@ -244,41 +239,18 @@ public final class OrtChain {
     }
     Set<String> graphOutputs = new LinkedHashSet<>();
     model.getGraph().getOutputList().forEach(v -> graphOutputs.add(v.getName()));
-    int ahead = Math.max(1, Math.min(AHEAD, Runtime.getRuntime().availableProcessors()));
-    ExecutorService opener = Executors.newFixedThreadPool(ahead, r -> {
-      Thread t = new Thread(r, "hwc-ort-part-opener");
-      t.setDaemon(true);
-      return t;
-    });
-    ArrayDeque<Future<OrtSession>> opening = new ArrayDeque<>();
-    int submitted = 0;
-    try {
-      for (int k = 0; k < parts.size(); k++) {
-        while (submitted < parts.size() && submitted <= k + ahead) {
-          int j = submitted++;
-          opening.add(opener.submit(() -> OrtSession.open(partModel(j).toByteArray(),
-              "part " + (j + 1) + " of " + parts.size(), options)));
-        }
-        try (OrtSession s = take(opening.poll())) {
-          for (Map<String, Tensor> l : live) {
-            l.putAll(s.run(Parts.feed(k, parts.get(k).inputs(), l)));
-          }
-        }
-        Set<String> needed = new HashSet<>(graphOutputs);
-        for (int j = k + 1; j < parts.size(); j++) {
-          needed.addAll(parts.get(j).inputs());
-        }
-        live.forEach(l -> l.keySet().retainAll(needed));
-      }
-    } finally {
-      for (Future<OrtSession> f : opening) { // a part failed: close what was opened ahead
-        try {
-          f.get().close();
-        } catch (ExecutionException | RuntimeException e) {
-          // its failure is not the one reported
+    for (int k = 0; k < parts.size(); k++) {
+      byte[] bytes = partModel(k).toByteArray();
+      try (OrtSession s = OrtSession.open(bytes, "part " + (k + 1) + " of " + parts.size(), options)) {
+        for (Map<String, Tensor> l : live) {
+          l.putAll(s.run(Parts.feed(k, parts.get(k).inputs(), l)));
         }
       }
-      opener.shutdown();
+      Set<String> needed = new HashSet<>(graphOutputs);
+      for (int j = k + 1; j < parts.size(); j++) {
+        needed.addAll(parts.get(j).inputs());
+      }
+      live.forEach(l -> l.keySet().retainAll(needed));
     }
     List<Map<String, Tensor>> out = new ArrayList<>();
     for (Map<String, Tensor> l : live) {
@@ -287,16 +259,5 @@ public final class OrtChain {
       out.add(o);
     }
     return out;
-  }
-
-  /** Sessions created ahead of the one running, at most. */
-  static final int AHEAD = 2;
-
-  private static OrtSession take(Future<OrtSession> f) throws Exception {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception x ? x : e;
-    }
   }
 }
