@@ -3,7 +3,10 @@ package dev.hwc.hwtests;
 import dev.hwc.backends.Runtime;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
+import dev.hwc.backends.onnx.OnnxRuntime;
+import dev.hwc.backends.onnx.OrtChain;
 import dev.hwc.compiler.data.SampleSet;
+import dev.hwc.compiler.ir.Graph;
 import dev.hwc.compiler.ir.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +24,9 @@ public final class Evaluation {
   private final SessionOptions candidateOptions;
   private final Map<String, OutputKind> kinds;
   private final List<Map<String, Tensor>> reference = new ArrayList<>();
+  private int lastParts = 1;
+  private int referenceParts = 1;
+  private int candidateParts = 1;
 
   /** @param kinds output kinds (masks and labels get IoU per channel); see {@link OutputKind#infer} */
   public Evaluation(Runtime runtime, Path referenceModel, SampleSet samples, Map<String, OutputKind> kinds)
@@ -35,15 +41,22 @@ public final class Evaluation {
    */
   public Evaluation(Runtime referenceRuntime, Path referenceModel, Runtime runtime, SampleSet samples,
       Map<String, OutputKind> kinds) throws Exception {
+    this(referenceRuntime, referenceModel, null, runtime, samples, kinds);
+  }
+
+  /**
+   * As above; {@code referenceGraph} (hwc's typed graph of the reference model file, or null) lets a very
+   * large ONNX model run on ONNX Runtime in parts ({@link OrtChain}: above {@link OrtChain#THRESHOLD_NODES}
+   * nodes), the same computation, without ONNX Runtime's superlinear session creation.
+   */
+  public Evaluation(Runtime referenceRuntime, Path referenceModel, Graph referenceGraph, Runtime runtime,
+      SampleSet samples, Map<String, OutputKind> kinds) throws Exception {
     this.runtime = runtime;
     this.samples = samples;
     this.kinds = Map.copyOf(kinds);
     this.candidateOptions = SessionOptions.SOURCE_IO;
-    try (RuntimeSession s = referenceRuntime.open(referenceModel, SessionOptions.DEFAULT)) {
-      for (int i = 0; i < samples.size(); i++) {
-        reference.add(s.run(samples.get(i)));
-      }
-    }
+    reference.addAll(runAll(referenceRuntime, referenceModel, referenceGraph, SessionOptions.DEFAULT, samples.size()));
+    referenceParts = lastParts;
   }
 
   public int size() {
@@ -52,14 +65,57 @@ public final class Evaluation {
 
   /** Per-output fidelity of a candidate over the whole eval set (or its first {@code limit} samples). */
   public List<OutputFidelity> compare(Path candidate, int limit) throws Exception {
+    return compare(candidate, null, limit);
+  }
+
+  /**
+   * As {@link #compare(Path, int)}; {@code emittedFrom} (the typed graph the ONNX candidate was written
+   * from, or null) lets a very large one run in parts, as the reference does.
+   */
+  public List<OutputFidelity> compare(Path candidate, Graph emittedFrom, int limit) throws Exception {
     Fidelity f = new Fidelity(kinds);
-    try (RuntimeSession s = open(candidate)) {
-      for (int i = 0; i < Math.min(limit, samples.size()); i++) {
-        Map<String, Tensor> in = samples.get(i);
-        f.add(in, reference.get(i), s.run(in));
-      }
+    List<Map<String, Tensor>> got = runAll(runtime, candidate, emittedFrom, candidateOptions, limit);
+    candidateParts = lastParts;
+    for (int i = 0; i < got.size(); i++) {
+      f.add(samples.get(i), reference.get(i), got.get(i));
     }
     return f.results();
+  }
+
+  /**
+   * The first {@code limit} samples through a model: in one session, or part by part ({@link OrtChain})
+   * when it is an ONNX model on ONNX Runtime whose graph has more than {@link OrtChain#THRESHOLD_NODES}
+   * nodes and can be cut.
+   */
+  private List<Map<String, Tensor>> runAll(Runtime rt, Path model, Graph graph, SessionOptions options, int limit)
+      throws Exception {
+    List<Map<String, Tensor>> feeds = new ArrayList<>();
+    for (int i = 0; i < Math.min(limit, samples.size()); i++) {
+      feeds.add(samples.get(i));
+    }
+    OrtChain chain = graph != null && rt instanceof OnnxRuntime && graph.nodes().size() > OrtChain.THRESHOLD_NODES
+        && model.getFileName().toString().endsWith(".onnx") ? OrtChain.cut(model, graph::type, OrtChain.PART_NODES) : null;
+    lastParts = chain == null ? 1 : chain.parts();
+    if (chain != null) {
+      return chain.runAll(feeds, options);
+    }
+    List<Map<String, Tensor>> out = new ArrayList<>();
+    try (RuntimeSession s = rt.open(model, options)) {
+      for (Map<String, Tensor> feed : feeds) {
+        out.add(s.run(feed));
+      }
+    }
+    return out;
+  }
+
+  /** How many parts the reference model ran in (1: whole). */
+  public int referenceParts() {
+    return referenceParts;
+  }
+
+  /** How many parts the last candidate compared by file ran in (1: whole). */
+  public int candidateParts() {
+    return candidateParts;
   }
 
   /**

@@ -103,7 +103,7 @@ public final class OnnxEmitter implements Emitter {
     Map<String, long[]> plan = externalPlan(graph);
     ModelProto external = build(graph, plan, dataName);
     if (inlineSize(external, plan) <= singleFileLimit) {
-      write(build(graph, Map.of(), null), file);
+      write(plan.isEmpty() ? external : build(graph, Map.of(), null), file); // no external tensor: the same model
       return;
     }
     writeData(graph, plan, file.resolveSibling(dataName));
@@ -137,14 +137,15 @@ public final class OnnxEmitter implements Emitter {
   /** The model as one ModelProto with every initializer inline; refused past the single-file limit. */
   public ModelProto toProto(Graph graph) {
     Map<String, long[]> plan = externalPlan(graph);
-    long size = inlineSize(build(graph, plan, "data"), plan);
+    ModelProto external = build(graph, plan, "data");
+    long size = inlineSize(external, plan);
     if (size > singleFileLimit) {
       throw new BadInputException(
           "ONNX model of graph '" + graph.name() + "' would be about " + size + " bytes, over the "
               + singleFileLimit + "-byte single-file limit; emit it to a file, which moves"
               + " weights to external data");
     }
-    return build(graph, Map.of(), null);
+    return plan.isEmpty() ? external : build(graph, Map.of(), null);
   }
 
   /**
@@ -322,7 +323,7 @@ public final class OnnxEmitter implements Emitter {
     return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
   }
 
-  private static ValueInfoProto valueInfo(Value v, boolean input) {
+  static ValueInfoProto valueInfo(Value v, boolean input) {
     if (input && v.dtype() == DType.UNDEFINED) {
       throw new BadInputException("graph input '" + v.name() + "' has no known element type");
     }

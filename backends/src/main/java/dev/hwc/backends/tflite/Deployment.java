@@ -3,6 +3,7 @@ package dev.hwc.backends.tflite;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hwc.backends.BoundRun;
+import dev.hwc.backends.Parts;
 import dev.hwc.backends.RuntimeSession;
 import dev.hwc.backends.SessionOptions;
 import dev.hwc.common.BadInputException;
@@ -114,15 +115,7 @@ public final class Deployment implements RuntimeSession {
     for (int k = 0; k < sessions.size(); k++) {
       long start = System.nanoTime();
       EdgeTpuSegments.ManifestPart p = manifest.parts().get(k);
-      Map<String, Tensor> feed = new LinkedHashMap<>();
-      for (EdgeTpuSegments.Binding b : p.inputs()) {
-        Tensor t = live.get(b.name());
-        if (t == null) {
-          throw new IllegalStateException("part " + k + " reads '" + b.name() + "', which no earlier part wrote");
-        }
-        feed.put(b.name(), t);
-      }
-      live.putAll(sessions.get(k).run(feed));
+      live.putAll(sessions.get(k).run(Parts.feed(k, p.inputs().stream().map(EdgeTpuSegments.Binding::name).toList(), live)));
       if (partNanos != null) {
         partNanos[k] += System.nanoTime() - start;
       }

@@ -26,8 +26,14 @@ public final class Graph {
   private final Map<String, Value> valueTypes;
   private final Map<String, String> metadata;
 
-  private Map<String, Node> producers;
-  private Map<String, List<Node>> consumers;
+  /** Who produces and who reads each value: a function of the node list, shared by graphs with the same one. */
+  private final NodeIndex index;
+
+  /** Built on first use. */
+  private static final class NodeIndex {
+    private Map<String, Node> producers;
+    private Map<String, List<Node>> consumers;
+  }
 
   private Graph(
       String name,
@@ -38,14 +44,30 @@ public final class Graph {
       Map<String, Tensor> initializers,
       Map<String, Value> valueTypes,
       Map<String, String> metadata) {
+    this(name, opset, inputs, outputs, nodes, initializers, Collections.unmodifiableMap(new LinkedHashMap<>(valueTypes)),
+        metadata, new NodeIndex());
+  }
+
+  /** {@code valueTypes} is taken as it is: an unmodifiable map nothing else writes (an editor's, handed over). */
+  private Graph(
+      String name,
+      int opset,
+      List<Value> inputs,
+      List<Value> outputs,
+      List<Node> nodes,
+      Map<String, Tensor> initializers,
+      Map<String, Value> valueTypes,
+      Map<String, String> metadata,
+      NodeIndex index) {
     this.name = name;
     this.opset = opset;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
     this.nodes = List.copyOf(nodes);
     this.initializers = Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
-    this.valueTypes = Collections.unmodifiableMap(new LinkedHashMap<>(valueTypes));
+    this.valueTypes = valueTypes;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    this.index = index;
   }
 
   /** A new graph; nodes are put in a stable topological order. */
@@ -105,11 +127,20 @@ public final class Graph {
   }
 
   public boolean isGraphInput(String value) {
-    return inputs.stream().anyMatch(v -> v.name().equals(value));
+    return named(inputs, value);
   }
 
   public boolean isGraphOutput(String value) {
-    return outputs.stream().anyMatch(v -> v.name().equals(value));
+    return named(outputs, value);
+  }
+
+  private static boolean named(List<Value> values, String name) {
+    for (Value v : values) { // a loop, not a stream: asked once per node by many passes
+      if (v.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The known type of a value, or null when nothing is known about it. */
@@ -134,8 +165,8 @@ public final class Graph {
 
   /** The node that produces a value, or null for inputs, initializers and unknown names. */
   public Node producer(String value) {
-    if (producers == null) {
-      Map<String, Node> m = new HashMap<>();
+    if (index.producers == null) {
+      Map<String, Node> m = new HashMap<>(Math.max(16, 2 * nodes.size()));
       for (Node n : nodes) {
         for (String o : n.outputs()) {
           if (!o.isEmpty()) {
@@ -143,25 +174,28 @@ public final class Graph {
           }
         }
       }
-      producers = m;
+      index.producers = m;
     }
-    return producers.get(value);
+    return index.producers.get(value);
   }
 
   /** The nodes that read a value, in graph order. */
   public List<Node> consumers(String value) {
-    if (consumers == null) {
-      Map<String, List<Node>> m = new HashMap<>();
+    if (index.consumers == null) {
+      Map<String, List<Node>> m = new HashMap<>(Math.max(16, 2 * nodes.size()));
       for (Node n : nodes) {
-        for (String in : Set.copyOf(n.allInputs())) {
+        for (String in : n.allInputs()) {
           if (!in.isEmpty()) {
-            m.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            List<Node> readers = m.computeIfAbsent(in, k -> new ArrayList<>(2));
+            if (readers.isEmpty() || readers.get(readers.size() - 1) != n) { // once per node, however often it reads
+              readers.add(n);
+            }
           }
         }
       }
-      consumers = m;
+      index.consumers = m;
     }
-    return consumers.getOrDefault(value, List.of());
+    return index.consumers.getOrDefault(value, List.of());
   }
 
   /**
@@ -218,13 +252,16 @@ public final class Graph {
    * producer among the nodes are treated as available. Throws on a cycle.
    */
   static List<Node> topologicalOrder(List<Node> nodes) {
-    Map<String, Integer> producerIndex = new HashMap<>();
+    Map<String, Integer> producerIndex = new HashMap<>(Math.max(16, 2 * nodes.size()));
     for (int i = 0; i < nodes.size(); i++) {
       for (String o : nodes.get(i).outputs()) {
         if (!o.isEmpty()) {
           producerIndex.put(o, i);
         }
       }
+    }
+    if (inOrder(nodes, producerIndex)) { // the usual case: one look-up per input, nothing else built
+      return nodes;
     }
     int[] pending = new int[nodes.size()];
     List<List<Integer>> users = new ArrayList<>();
@@ -273,7 +310,24 @@ public final class Graph {
     return out;
   }
 
-  /** A mutable copy of a graph, used by passes and frontends to build the next graph. */
+  /** Whether every node reads only values produced by earlier nodes (or by none). */
+  private static boolean inOrder(List<Node> nodes, Map<String, Integer> producerIndex) {
+    for (int i = 0; i < nodes.size(); i++) {
+      for (String in : nodes.get(i).allInputs()) {
+        Integer p = in.isEmpty() ? null : producerIndex.get(in);
+        if (p != null && p >= i) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A mutable copy of a graph, used by passes and frontends to build the next graph. The value types
+   * are copied on the first write (most passes change nodes, not types; a million-node graph's types
+   * are the largest map it has).
+   */
   public static final class Editor {
     private String name;
     private int opset;
@@ -281,17 +335,23 @@ public final class Graph {
     private final List<Value> outputs;
     private final List<Node> nodes;
     private final LinkedHashMap<String, Tensor> initializers;
-    private final LinkedHashMap<String, Value> valueTypes;
+    /** The types as last built or read: shared, never written. */
+    private Map<String, Value> sharedTypes;
+    /** The types being edited: null until the first write. */
+    private LinkedHashMap<String, Value> valueTypes;
     private final LinkedHashMap<String, String> metadata;
+    /** The graph this editor started from: a build that keeps its very nodes keeps its order and index. */
+    private final Graph from;
 
     private Editor(Graph g) {
+      from = g;
       name = g.name;
       opset = g.opset;
       inputs = new ArrayList<>(g.inputs);
       outputs = new ArrayList<>(g.outputs);
       nodes = new ArrayList<>(g.nodes);
       initializers = new LinkedHashMap<>(g.initializers);
-      valueTypes = new LinkedHashMap<>(g.valueTypes);
+      sharedTypes = g.valueTypes;
       metadata = new LinkedHashMap<>(g.metadata);
     }
 
@@ -327,7 +387,17 @@ public final class Graph {
     }
 
     public Map<String, Value> valueTypes() {
+      if (valueTypes == null) {
+        valueTypes = new LinkedHashMap<>(sharedTypes);
+      }
       return valueTypes;
+    }
+
+    /** Removes a value's type, copying the types only when there is one to remove. */
+    private void removeType(String value) {
+      if (valueTypes != null || sharedTypes.containsKey(value)) {
+        valueTypes().remove(value);
+      }
     }
 
     public Map<String, String> metadata() {
@@ -359,7 +429,7 @@ public final class Graph {
 
     public Editor putInitializer(String value, Tensor t) {
       initializers.put(value, t);
-      valueTypes.remove(value);
+      removeType(value);
       return this;
     }
 
@@ -369,7 +439,7 @@ public final class Graph {
     }
 
     public Editor setType(Value v) {
-      valueTypes.put(v.name(), v);
+      valueTypes().put(v.name(), v);
       return this;
     }
 
@@ -391,7 +461,7 @@ public final class Graph {
       nodes.replaceAll(r);
       inputs.replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
       outputs.replaceAll(v -> v.name().equals(from) ? v.withName(to) : v);
-      Value t = valueTypes.remove(from);
+      Value t = valueTypes != null || sharedTypes.containsKey(from) ? valueTypes().remove(from) : null;
       if (t != null) {
         valueTypes.put(to, t.withName(to));
       }
@@ -409,7 +479,18 @@ public final class Graph {
     }
 
     public Graph build() {
-      return Graph.of(name, opset, inputs, outputs, nodes, initializers, valueTypes, metadata);
+      if (valueTypes != null) { // handed over to the graph; a later write copies again
+        sharedTypes = Collections.unmodifiableMap(valueTypes);
+        valueTypes = null;
+      }
+      boolean sameNodes = nodes.size() == from.nodes.size();
+      for (int i = 0; sameNodes && i < nodes.size(); i++) {
+        sameNodes = nodes.get(i) == from.nodes.get(i);
+      }
+      return sameNodes
+          ? new Graph(name, opset, inputs, outputs, from.nodes, initializers, sharedTypes, metadata, from.index)
+          : new Graph(name, opset, inputs, outputs, topologicalOrder(nodes), initializers, sharedTypes, metadata,
+              new NodeIndex());
     }
   }
 }

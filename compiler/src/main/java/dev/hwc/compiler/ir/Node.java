@@ -46,7 +46,15 @@ public record Node(
 
   /** Whether an attribute holds a subgraph (If, Loop, Scan). */
   public boolean hasSubgraphs() {
-    return attrs.asMap().values().stream().anyMatch(a -> a instanceof Attribute.GraphValue);
+    if (attrs.isEmpty()) {
+      return false;
+    }
+    for (Attribute a : attrs.asMap().values()) {
+      if (a instanceof Attribute.GraphValue) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The node's subgraphs by attribute name, in name order; empty for ops without any. */

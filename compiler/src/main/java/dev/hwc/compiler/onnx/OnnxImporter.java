@@ -37,7 +37,9 @@ final class OnnxImporter {
   private final String source;
 
   /** Which definition each value name has: "a graph input", "an initializer", "node 'x' (Op)". */
-  private final Map<String, String> definedBy = new HashMap<>();
+  private final Map<String, Object> definedBy = new HashMap<>();
+  /** The main graph's node names (a node's definition is kept as its index, described only in an error). */
+  private List<String> nodeNames = List.of();
 
   OnnxImporter(ModelProto model, Path folder, String source) {
     this.model = model;
@@ -86,6 +88,7 @@ final class OnnxImporter {
 
       List<Node> nodes = new ArrayList<>();
       List<String> names = nodeNames(g);
+      nodeNames = names;
       // every op type hwc lacks, named in one error before anything else about the nodes
       List<Node> ops = new ArrayList<>();
       for (int i = 0; i < g.getNodeCount(); i++) {
@@ -109,7 +112,7 @@ final class OnnxImporter {
             throw new BadInputException(desc + " must have exactly one output");
           }
           String out = np.getOutput(0);
-          define(out, desc);
+          define(out, i);
           initializers.put(out, constant(np, desc, decoder));
           continue;
         }
@@ -120,7 +123,7 @@ final class OnnxImporter {
         n = n.withAttrs(attributes(np, desc, decoder, definedBy.keySet(), opset, 1));
         for (String out : np.getOutputList()) {
           if (!out.isEmpty()) {
-            define(out, desc);
+            define(out, i);
           }
         }
         nodes.add(n);
@@ -217,13 +220,21 @@ final class OnnxImporter {
     return m;
   }
 
-  private void define(String value, String by) {
-    String earlier = definedBy.putIfAbsent(value, by);
+  /** {@code by}: a description, or the index of a main-graph node. */
+  private void define(String value, Object by) {
+    Object earlier = definedBy.putIfAbsent(value, by);
     if (earlier != null) {
       throw new BadInputException(
-          "ONNX model " + source + " defines value '" + value + "' twice: by " + earlier
-              + " and by " + by);
+          "ONNX model " + source + " defines value '" + value + "' twice: by " + described(earlier)
+              + " and by " + described(by));
     }
+  }
+
+  private String described(Object by) {
+    if (by instanceof Integer i) {
+      return "node '" + nodeNames.get(i) + "' (" + model.getGraph().getNode(i).getOpType() + ")";
+    }
+    return String.valueOf(by);
   }
 
   private String requireName(String name, String what) {

@@ -23,8 +23,9 @@ public final class GraphValidator {
   /** All problems found, each one line; empty when the graph is valid. */
   public static List<String> validate(Graph g) {
     List<String> problems = new ArrayList<>();
-    Set<String> defined = new HashSet<>();
-    Map<String, String> definedBy = new HashMap<>();
+    int size = Math.max(16, 2 * (g.nodes().size() + g.initializers().size() + g.inputs().size()));
+    Set<String> defined = new HashSet<>(size);
+    Map<String, Object> definedBy = new HashMap<>(size); // a description, or the node (described only in a problem)
     for (Value v : g.inputs()) {
       define(v.name(), "graph input", defined, definedBy, problems);
     }
@@ -33,7 +34,7 @@ public final class GraphValidator {
         define(name, "initializer", defined, definedBy, problems);
       }
     }
-    Map<String, Integer> producedAt = new HashMap<>();
+    Map<String, Integer> producedAt = new HashMap<>(size);
     for (int i = 0; i < g.nodes().size(); i++) {
       for (String o : g.nodes().get(i).outputs()) {
         if (!o.isEmpty()) {
@@ -55,7 +56,7 @@ public final class GraphValidator {
       }
       for (String o : n.outputs()) {
         if (!o.isEmpty()) {
-          define(o, n.describe(), defined, definedBy, problems);
+          define(o, n, defined, definedBy, problems);
         }
       }
     }
@@ -85,12 +86,16 @@ public final class GraphValidator {
   }
 
   private static void define(
-      String name, String by, Set<String> defined, Map<String, String> definedBy, List<String> problems) {
+      String name, Object by, Set<String> defined, Map<String, Object> definedBy, List<String> problems) {
     if (!defined.add(name)) {
-      problems.add("value '" + name + "' is defined twice (" + definedBy.get(name) + " and " + by + ")");
+      problems.add("value '" + name + "' is defined twice (" + described(definedBy.get(name)) + " and " + described(by) + ")");
     } else {
       definedBy.put(name, by);
     }
+  }
+
+  private static String described(Object by) {
+    return by instanceof Node n ? n.describe() : String.valueOf(by);
   }
 
   private static void checkOp(Graph g, Node n, List<String> problems) {

@@ -19,8 +19,23 @@ import java.util.Map;
 public final class ShapeInference {
   private ShapeInference() {}
 
+  /**
+   * Graphs this class returned: inference on one of them infers nothing new (a pass pipeline reaches its
+   * fixed point on that), so it is returned as it is instead of being inferred again. Weak, by identity.
+   */
+  private static final Map<Graph, Boolean> INFERRED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   public static Graph run(Graph g) {
-    Map<String, Value> known = new HashMap<>();
+    if (INFERRED.containsKey(g)) {
+      return g;
+    }
+    Graph typed = infer(g);
+    INFERRED.put(typed, Boolean.TRUE);
+    return typed;
+  }
+
+  private static Graph infer(Graph g) {
+    Map<String, Value> known = new HashMap<>(Math.max(16, 2 * (g.nodes().size() + g.initializers().size())));
     for (Value v : g.inputs()) {
       requireAddressable(null, "graph input", v);
       known.put(v.name(), v);

@@ -29,18 +29,33 @@ public final class EliminateDeadNodes implements Pass {
     List<Node> kept = new ArrayList<>();
     for (int i = g.nodes().size() - 1; i >= 0; i--) {
       Node n = g.nodes().get(i);
-      if (n.outputs().stream().anyMatch(live::contains)) {
+      if (readsAny(live, n.outputs())) {
         kept.add(n);
         live.addAll(n.allInputs());
       }
     }
     Collections.reverse(kept);
-    Set<String> produced = new HashSet<>();
-    kept.forEach(n -> produced.addAll(n.outputs()));
-    List<String> deadInitializers = g.initializers().keySet().stream()
-        .filter(name -> !live.contains(name) && !g.isGraphInput(name)).toList();
-    List<String> staleTypes = g.valueTypes().keySet().stream()
-        .filter(name -> !produced.contains(name) && !g.isGraphInput(name) && !g.isGraphOutput(name)).toList();
+    // what the kept nodes produce: when all are kept, the graph's own producer index (built once per graph)
+    java.util.function.Predicate<String> produced;
+    if (kept.size() == g.nodes().size()) {
+      produced = name -> g.producer(name) != null;
+    } else {
+      Set<String> p = new HashSet<>();
+      kept.forEach(n -> p.addAll(n.outputs()));
+      produced = p::contains;
+    }
+    List<String> deadInitializers = new ArrayList<>();
+    for (String name : g.initializers().keySet()) {
+      if (!live.contains(name) && !g.isGraphInput(name)) {
+        deadInitializers.add(name);
+      }
+    }
+    List<String> staleTypes = new ArrayList<>();
+    for (String name : g.valueTypes().keySet()) {
+      if (!produced.test(name) && !g.isGraphInput(name) && !g.isGraphOutput(name)) {
+        staleTypes.add(name);
+      }
+    }
     if (kept.size() == g.nodes().size() && deadInitializers.isEmpty() && staleTypes.isEmpty()) {
       return g;
     }
@@ -50,5 +65,14 @@ public final class EliminateDeadNodes implements Pass {
     deadInitializers.forEach(e::removeInitializer);
     staleTypes.forEach(e.valueTypes()::remove);
     return e.build();
+  }
+
+  private static boolean readsAny(Set<String> live, List<String> outputs) {
+    for (String o : outputs) {
+      if (live.contains(o)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

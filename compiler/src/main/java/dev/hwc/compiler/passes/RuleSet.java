@@ -45,8 +45,22 @@ public final class RuleSet {
 
   /** Applies matching rules until none matches; returns {@code g} itself when none did. */
   public Graph rewrite(Graph g) {
-    Set<Node> offered = Collections.newSetFromMap(new IdentityHashMap<>());
-    Graph cur = g;
+    // the first sweep offers every node in order and needs no record of what it offered until a rule
+    // matches (on a large graph where nothing matches, no per-node set is built at all)
+    List<Node> nodes = g.nodes();
+    int i = 0;
+    Optional<Rule.Rewrite> first = Optional.empty();
+    for (; i < nodes.size() && first.isEmpty(); i++) {
+      first = firstMatch(g, nodes.get(i));
+    }
+    if (first.isEmpty()) {
+      return g;
+    }
+    Set<Node> offered = Collections.newSetFromMap(new IdentityHashMap<>(2 * i));
+    offered.addAll(nodes.subList(0, i));
+    Graph.Editor e0 = g.edit();
+    first.get().apply(e0);
+    Graph cur = e0.build();
     boolean changed = true;
     while (changed) {
       changed = false;
