@@ -291,6 +291,9 @@ class TfliteFrontendTest {
    * A full-integer model as the TFLite converter writes one: int8 input, CONV_2D with per-channel
    * int8 weights and int32 bias (ReLU fused), AVERAGE_POOL_2D, int8 output. In the IR every
    * quantized tensor is QDQ; on ORT the int8 output must be within one step of the interpreter's.
+   * The weights are 7-bit (-63..63): on x86 CPUs without VNNI, ONNX Runtime's U8S8 kernels sum pairs of
+   * uint8 x int8 products in 16 bits (VPMADDUBSW) and saturate on full-range weights (22 steps off on
+   * an AVX2-only machine), which is the runtime's documented limit, not the frontend's semantics.
    */
   @Test
   void int8ModelBecomesQdqAndAgreesWithinOneStep() throws Exception {
@@ -301,7 +304,7 @@ class TfliteFrontendTest {
     Random r = new Random(2);
     byte[] wq = new byte[4 * 3 * 3 * 3];
     for (int i = 0; i < wq.length; i++) {
-      wq[i] = (byte) (r.nextInt(255) - 127);
+      wq[i] = (byte) (r.nextInt(127) - 63);
     }
     float[] ws = {0.004f, 0.003f, 0.005f, 0.002f};
     int w = m.constant("w", TensorType.INT8, new int[] {4, 3, 3, 3}, new TflModel.Quant(ws, new long[4], 0), wq);
