@@ -21,7 +21,9 @@ import java.util.List;
  *       may exceed 1 is left alone), and the bias requantized to the new input scale. ONNX Runtime runs
  *       the channel-broadcast QLinearMul of a squeeze-excite block (in NHWC after its layout transform)
  *       at 0.27 ms on 112 x 112 x 32 against 0.08 ms for fp32's Mul; the conv with computed weights is
- *       still one QLinearConv, and the block's multiply is gone (0.38 -> 0.17 ms with its conv).
+ *       still one QLinearConv, and the block's multiply is gone (0.38 -> 0.21 ms with its conv and the
+ *       weights' small kernels). Only on maps of {@value #MIN_FOLDED_PIXELS} pixels or more: below, the
+ *       fold's fixed cost exceeds what it saves.
  *   <li><b>Input channels padded to 4.</b> MLAS's symmetric int8 conv ({@code MlasConvSymPackWSize} in
  *       onnxruntime/core/mlas/lib/convsym.cpp) takes input channel counts that are multiples of 4 only;
  *       an RGB stem (3 channels) falls back to the slower generic path. A conv whose input is read
@@ -46,6 +48,15 @@ public final class QdqOrtConvForms {
    * 1 x 1 squeeze-excite input) exceeds what the fast path saves on a tiny conv (0.013 ms in all).
    */
   static final long MIN_PADDED_PIXELS = 64;
+
+  /**
+   * Smallest gated map (H x W) whose squeeze-excite scale is folded. The fold costs five small kernels
+   * (about 0.03 ms: the gate's DQ and Transpose, the weights' DQ, Mul and Q) and a conv on weights ONNX
+   * Runtime cannot prepack; it saves the broadcast QLinearMul, whose cost grows with the map. Measured
+   * (1 thread, per-node medians, the MobileNetV3-style model): 112 x 112 saves 0.18 ms, 56 x 56 0.11 ms,
+   * 28 x 28 is even, 32 x 32 and smaller lose 0.006-0.02 ms.
+   */
+  static final long MIN_FOLDED_PIXELS = 2048;
 
   /**
    * @param graph the rewritten graph (the input graph itself when nothing applied)
@@ -85,7 +96,7 @@ public final class QdqOrtConvForms {
       Node dqx = g.producer(mul.input(0));
       Node dqg = g.producer(mul.input(1));
       if (!isScalarDq(g, dqx) || !isScalarDq(g, dqg) || !gateShape(g, mul.input(1), g.type(mul.input(0)))
-          || !atMostOne(g, dqg)) {
+          || !atMostOne(g, dqg) || pixels(g.type(mul.input(0)).shape()) < MIN_FOLDED_PIXELS) {
         continue;
       }
       List<Node> qs = g.consumers(mul.output(0));
