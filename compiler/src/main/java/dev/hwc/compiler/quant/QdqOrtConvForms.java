@@ -66,9 +66,10 @@ public final class QdqOrtConvForms {
 
   /**
    * Folds squeeze-excite channel scales into the next 1 x 1 conv's weights. Not exact: the scaled
-   * weights are rounded on W's grid, not the product x * g on its activation grid (on the 64 x 64
-   * MobileNetV3-style model the first sample's cosine to fp32 went from 0.9886 to 0.9879 on the
-   * AVX2 machine of bench/RESULTS.md, and to 0.9873 with the stem padded too; QdqOnOrtTest).
+   * weights are rounded on W's grid, not the product x * g on its activation grid (with the fold
+   * forced on every gate of the 64 x 64 MobileNetV3-style model, whose maps are below
+   * {@link #MIN_FOLDED_PIXELS}, the first sample's cosine to fp32 went from 0.9886 to 0.9879 on the
+   * AVX2 machine of bench/RESULTS.md, and to 0.9873 with the stem padded too).
    */
   public static Rewrite foldChannelScales(Graph g) {
     List<String> done = new ArrayList<>();
