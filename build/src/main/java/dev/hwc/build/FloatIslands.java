@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Which compute nodes of a QDQ graph run in float on a runtime that fuses QDQ groups (ONNX Runtime):
- * every node that is not a QuantizeLinear/DequantizeLinear and does not sit between DQs (or
- * constants) on all its inputs and Qs on all its readers, with the reason it stayed float.
+ * every node that is not a QuantizeLinear/DequantizeLinear, does not sit between DQs (or
+ * constants) on all its inputs and Qs on all its readers, and does not read integers straight from
+ * Qs, with the reason it stayed float.
  */
 final class FloatIslands {
   private FloatIslands() {}
@@ -33,6 +34,12 @@ final class FloatIslands {
       boolean inputsQuantized = n.inputs().stream().allMatch(v -> v.isEmpty() || qdq.isInitializer(v)
           || qdq.producer(v) != null && qdq.producer(v).op().equals("DequantizeLinear"));
       boolean anyActivation = n.inputs().stream().anyMatch(v -> !v.isEmpty() && !qdq.isInitializer(v));
+      // data movement on the integers themselves (an input conv's channel Pad between its Q and DQ)
+      boolean onIntegers = n.inputs().stream().allMatch(v -> v.isEmpty() || qdq.isInitializer(v)
+          || qdq.producer(v) != null && qdq.producer(v).op().equals("QuantizeLinear"));
+      if (anyActivation && onIntegers) {
+        continue;
+      }
       boolean outputsQuantized = n.outputs().stream().allMatch(v -> !qdq.consumers(v).isEmpty()
           && qdq.consumers(v).stream().allMatch(r -> r.op().equals("QuantizeLinear")) && !qdq.isGraphOutput(v));
       if (!anyActivation || inputsQuantized && (outputsQuantized || FLOAT_OUTPUT_KERNELS.contains(n.op()))) {

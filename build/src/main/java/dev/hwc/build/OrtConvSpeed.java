@@ -14,16 +14,22 @@ import java.util.Set;
  * speed check keeps the faster): a conv reading the float graph input directly whose input channels are not
  * a multiple of 4 (an RGB stem). MLAS's symmetric int8 conv (MlasConvSymPackWSize in
  * onnxruntime/core/mlas/lib/convsym.cpp) takes only input channel counts that are multiples of 4;
- * below that QLinearConv falls back to a generic im2col path, and the quantized graph also pays a
- * QuantizeLinear and an NCHW -> NHWC Transpose of the input. Measured on the 224 x 224
- * MobileNetV3-style zoo model, 1 thread, interleaved: keeping the stem float took the int8 model
- * from 0.91x to 1.06x fp32 (bench/RESULTS.md, issue 15; the machine was loaded).
+ * the int8 plan pads such a stem to 4 channels ({@link dev.hwc.compiler.quant.QdqOrtConvForms}), and
+ * still pays a QuantizeLinear and an NCHW -> NHWC Transpose of the input, which the float stem does
+ * not. Measured on the 224 x 224 MobileNetV3-style zoo model (ONNX Runtime profiler, 1 thread, per-node
+ * medians): float stem 0.23 ms + its output's Q and reorder, against int8 0.45 ms unpadded, 0.25 ms
+ * padded + the Pad 0.03 ms (bench/RESULTS.md, issue 15; the machine was loaded).
+ *
+ * <p>Other float islands inside the int8 region were measured and lose: a float depthwise conv between
+ * integer neighbours pays DQ, Q, two Transposes (ONNX Runtime runs the int8 region in NHWC) and two
+ * NCHWc reorders, more than ONNX Runtime's slower int8 depthwise kernel costs (bench/RESULTS.md).
  */
 final class OrtConvSpeed {
   private OrtConvSpeed() {}
 
   static final String REASON = "reads the float graph input with input channels not a multiple of 4: ONNX Runtime's "
-      + "fast int8 conv (MLAS ConvSym) needs a multiple of 4, so int8 plus the input's Q and transpose can be slower than float";
+      + "fast int8 conv (MLAS ConvSym) needs a multiple of 4, so int8 (padded to 4 channels) plus the input's Q and "
+      + "transpose can be slower than float";
 
   /** The convs worth timing in float on uint8 QDQ targets (ONNX Runtime x86); empty for other schemes. */
   static Set<String> slowerInInt8(Graph g, QuantScheme scheme) {

@@ -278,8 +278,13 @@ public final class StaticQuantizer {
       e.valueTypes().remove(v);
     }
     Graph out = ShapeInference.run(e.build());
+    if (s.fullInteger()) {
+      return out;
+    }
     // ONNX Runtime has no integer HardSigmoid/HardSwish: their QDQ groups become QLinearAdd/QLinearMul
-    return s.fullInteger() ? out : QdqHardActivations.rewrite(out).graph();
+    Graph fused = QdqHardActivations.rewrite(out).graph();
+    // ONNX Runtime x86 (uint8 activations): convs in the forms its fast int8 kernels take
+    return s.activations() == DType.UINT8 ? QdqOrtConvForms.rewrite(fused) : fused;
   }
 
   private static void quantizeWeights(Graph g, Graph.Editor e, Node n, QuantParams input, float[] inputMean,

@@ -1,0 +1,275 @@
+package dev.hwc.compiler.quant;
+
+import dev.hwc.compiler.ir.Attributes;
+import dev.hwc.compiler.ir.DType;
+import dev.hwc.compiler.ir.Graph;
+import dev.hwc.compiler.ir.Node;
+import dev.hwc.compiler.ir.Shape;
+import dev.hwc.compiler.ir.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rewrites QDQ convs into the forms ONNX Runtime's fast x86 int8 conv kernels take (uint8 activations,
+ * symmetric int8 weights), exactly or up to the weights' own rounding:
+ *
+ * <ul>
+ *   <li><b>Channel scale into the next conv.</b> A squeeze-excite block ends in {@code x * g} with a
+ *       per-channel gate {@code g} of shape [1, C, 1, 1], read by a 1 x 1 conv alone; {@code W (x * g) =
+ *       (W * g) x}, so the gate goes into the conv's weights: {@code Conv(DQ(x), DQ(Q(DQ(W) * g)))}, the
+ *       scaled weights quantized on W's own per-channel scales (|g| <= 1 keeps them in range; a gate that
+ *       may exceed 1 is left alone), and the bias requantized to the new input scale. ONNX Runtime runs
+ *       the channel-broadcast QLinearMul of a squeeze-excite block (in NHWC after its layout transform)
+ *       at 0.27 ms on 112 x 112 x 32 against 0.08 ms for fp32's Mul; the conv with computed weights is
+ *       still one QLinearConv, and the block's multiply is gone (0.38 -> 0.21 ms with its conv and the
+ *       weights' small kernels). Only on maps of {@value #MIN_FOLDED_PIXELS} pixels or more: below, the
+ *       fold's fixed cost exceeds what it saves.
+ *   <li><b>Input channels padded to 4.</b> MLAS's symmetric int8 conv ({@code MlasConvSymPackWSize} in
+ *       onnxruntime/core/mlas/lib/convsym.cpp) takes input channel counts that are multiples of 4 only;
+ *       an RGB stem (3 channels) falls back to the slower generic path. A conv whose input is read
+ *       straight from a QuantizeLinear gets a zero-filled channel (an integer Pad between the Q and its
+ *       DQ) and zero weights for it: the same integer sums, on the fast path (0.45 -> 0.25 ms for the
+ *       224 x 224 MobileNetV3-style stem, the Pad 0.03 ms). Bit-exact with 7-bit weights; with 8-bit
+ *       ones, CPUs without VNNI (U8S8 through VPMADDUBSW, 16-bit pair sums) saturate on either path,
+ *       not in the same places (QdqOrtConvFormsTest).
+ * </ul>
+ *
+ * Measured with ONNX Runtime 1.29's profiler, 1 thread (bench/OrtProfile.java; bench/RESULTS.md, issue
+ * 15, 2026-12-03). For ONNX Runtime x86 (uint8 activations) only: TensorRT builds its own kernels.
+ */
+public final class QdqOrtConvForms {
+  private QdqOrtConvForms() {}
+
+  /** Input channels of a group-1 conv that MLAS's symmetric int8 conv needs a multiple of. */
+  static final int INPUT_CHANNEL_ALIGNMENT = 4;
+
+  /**
+   * Smallest input map (H x W) worth a channel Pad: the Pad's fixed cost (0.016 ms measured on a
+   * 1 x 1 squeeze-excite input) exceeds what the fast path saves on a tiny conv (0.013 ms in all).
+   */
+  static final long MIN_PADDED_PIXELS = 64;
+
+  /**
+   * Smallest gated map (H x W) whose squeeze-excite scale is folded. The fold costs five small kernels
+   * (about 0.03 ms: the gate's DQ and Transpose, the weights' DQ, Mul and Q) and a conv on weights ONNX
+   * Runtime cannot prepack; it saves the broadcast QLinearMul, whose cost grows with the map. Measured
+   * (1 thread, per-node medians, the MobileNetV3-style model): 112 x 112 saves 0.18 ms, 56 x 56 0.11 ms,
+   * 28 x 28 is even, 32 x 32 and smaller lose 0.006-0.02 ms.
+   */
+  static final long MIN_FOLDED_PIXELS = 2048;
+
+  /**
+   * @param graph the rewritten graph (the input graph itself when nothing applied)
+   * @param nodes what was rewritten: the squeeze-excite Muls folded, or the convs padded, by name
+   */
+  public record Rewrite(Graph graph, List<String> nodes) {}
+
+  /**
+   * Folds squeeze-excite channel scales into the next 1 x 1 conv's weights. Not exact: the scaled
+   * weights are rounded on W's grid, not the product x * g on its activation grid (with the fold
+   * forced on every gate of the 64 x 64 MobileNetV3-style model, whose maps are below
+   * {@link #MIN_FOLDED_PIXELS}, the first sample's cosine to fp32 went from 0.9886 to 0.9879 on the
+   * AVX2 machine of bench/RESULTS.md, and to 0.9873 with the stem padded too).
+   */
+  public static Rewrite foldChannelScales(Graph g) {
+    List<String> done = new ArrayList<>();
+    return new Rewrite(foldChannelScales(g, done), done);
+  }
+
+  /** Both rewrites: squeeze-excite scales folded, then input channels padded. */
+  public static Graph rewrite(Graph g) {
+    return padInputChannels(foldChannelScales(g).graph()).graph();
+  }
+
+  /** Pads the input channels of convs read from a QuantizeLinear to a multiple of 4 (the same integer sums). */
+  public static Rewrite padInputChannels(Graph g) {
+    List<String> done = new ArrayList<>();
+    return new Rewrite(padInputChannels(g, done), done);
+  }
+
+  private static Graph foldChannelScales(Graph g, List<String> done) {
+    Graph.Editor e = g.edit();
+    StaticQuantizer.Names names = new StaticQuantizer.Names(g);
+    for (Node mul : g.nodes()) {
+      if (!mul.op().equals("Mul") || !mul.domain().isEmpty() || g.isGraphOutput(mul.output(0))) {
+        continue;
+      }
+      Node dqx = g.producer(mul.input(0));
+      Node dqg = g.producer(mul.input(1));
+      if (!isScalarDq(g, dqx) || !isScalarDq(g, dqg) || !gateShape(g, mul.input(1), g.type(mul.input(0)))
+          || !atMostOne(g, dqg) || pixels(g.type(mul.input(0)).shape()) < MIN_FOLDED_PIXELS) {
+        continue;
+      }
+      List<Node> qs = g.consumers(mul.output(0));
+      if (qs.size() != 1 || !qs.get(0).op().equals("QuantizeLinear")) {
+        continue;
+      }
+      Node q = qs.get(0);
+      List<Node> dqs = g.consumers(q.output(0));
+      if (dqs.size() != 1 || !isScalarDq(g, dqs.get(0)) || g.isGraphOutput(q.output(0))) {
+        continue;
+      }
+      Node dqy = dqs.get(0);
+      List<Node> convs = g.consumers(dqy.output(0));
+      if (convs.size() != 1 || !pointwise(convs.get(0)) || !convs.get(0).input(0).equals(dqy.output(0))
+          || g.isGraphOutput(dqy.output(0))) {
+        continue;
+      }
+      Node conv = convs.get(0);
+      Node dqw = g.producer(conv.input(1));
+      Node dqb = conv.hasInput(2) ? g.producer(conv.input(2)) : null;
+      if (!constantDq(g, dqw) || g.consumers(conv.input(1)).size() != 1
+          || conv.hasInput(2) && (!constantDq(g, dqb) || g.consumers(conv.input(2)).size() != 1)) {
+        continue;
+      }
+      float[] wScale = g.initializer(dqw.input(1)).toFloats();
+      float xScale = (float) g.initializer(dqx.input(1)).getDouble(0);
+      String p = conv.name() + "_scaled_weights";
+      String wf = names.fresh(p + "_float");
+      String wq = names.fresh(p + "_quantized");
+      String wd = names.fresh(p + "_dequantized");
+      Attributes wAxis = dqw.attrs();
+      e.addNode(new Node(names.fresh(p + "_mul"), "Mul", List.of(dqw.output(0), mul.input(1)), List.of(wf), Attributes.EMPTY));
+      e.addNode(new Node(names.fresh(p + "_QuantizeLinear"), "QuantizeLinear", List.of(wf, dqw.input(1), dqw.input(2)),
+          List.of(wq), wAxis));
+      e.addNode(new Node(names.fresh(p + "_DequantizeLinear"), "DequantizeLinear", List.of(wq, dqw.input(1), dqw.input(2)),
+          List.of(wd), wAxis));
+      List<String> ins = new ArrayList<>(List.of(mul.input(0), wd));
+      if (dqb != null) {
+        // the bias is int32 at input scale x weight scale: requantize it to the new input's scale
+        double[] bq = g.initializer(dqb.input(0)).toDoubles();
+        float[] bs = g.initializer(dqb.input(1)).toFloats();
+        double[] nq = new double[bq.length];
+        float[] ns = new float[bq.length];
+        for (int i = 0; i < bq.length; i++) {
+          ns[i] = xScale * wScale[wScale.length == 1 ? 0 : i];
+          nq[i] = Math.rint(bq[i] * bs[bs.length == 1 ? 0 : i] / ns[i]);
+        }
+        String bqName = names.fresh(conv.name() + "_bias_requantized");
+        String bsName = names.fresh(conv.name() + "_bias_requantized_scale");
+        String bzName = names.fresh(conv.name() + "_bias_requantized_zero_point");
+        String bd = names.fresh(conv.name() + "_bias_requantized_dequantized");
+        e.putInitializer(bqName, Tensor.fromDoubles(DType.INT32, new long[] {bq.length}, nq));
+        e.putInitializer(bsName, Tensor.ofFloats(new long[] {bq.length}, ns));
+        e.putInitializer(bzName, Tensor.fromDoubles(DType.INT32, new long[] {bq.length}, new double[bq.length]));
+        e.addNode(new Node(names.fresh(bqName + "_DequantizeLinear"), "DequantizeLinear", List.of(bqName, bsName, bzName),
+            List.of(bd), Attributes.of("axis", 0L)));
+        e.removeNode(dqb);
+        ins.add(bd);
+      }
+      e.replaceNode(conv, List.of(conv.withInputs(ins)));
+      e.removeNode(mul);
+      e.removeNode(q);
+      e.removeNode(dqy);
+      done.add(mul.name());
+    }
+    return done.isEmpty() ? g : dev.hwc.compiler.ops.ShapeInference.run(
+        new dev.hwc.compiler.passes.EliminateDeadNodes().run(e.build(), dev.hwc.compiler.passes.PassContext.defaults()));
+  }
+
+  private static Graph padInputChannels(Graph g, List<String> done) {
+    Graph.Editor e = g.edit();
+    StaticQuantizer.Names names = new StaticQuantizer.Names(g);
+    for (Node conv : g.nodes()) {
+      if (!conv.op().equals("Conv") || !conv.domain().isEmpty() || conv.attrs().getInt("group", 1) != 1) {
+        continue;
+      }
+      Node dq = g.producer(conv.input(0));
+      Node dqw = g.producer(conv.input(1));
+      if (!isScalarDq(g, dq) || g.consumers(dq.output(0)).size() != 1 || g.isGraphOutput(dq.output(0))
+          || !constantDq(g, dqw) || g.consumers(conv.input(1)).size() != 1) {
+        continue;
+      }
+      Node q = g.producer(dq.input(0));
+      Tensor w = g.initializer(dqw.input(0));
+      if (q == null || !q.op().equals("QuantizeLinear") || w.dtype() != DType.INT8 || w.rank() != 4
+          || w.shape()[1] % INPUT_CHANNEL_ALIGNMENT == 0 || g.type(dq.input(0)) == null
+          || g.type(dq.input(0)).shape().rank() != 4 || pixels(g.type(dq.input(0)).shape()) < MIN_PADDED_PIXELS) {
+        continue;
+      }
+      long[] s = w.shape();
+      long extra = INPUT_CHANNEL_ALIGNMENT - s[1] % INPUT_CHANNEL_ALIGNMENT;
+      int k = (int) (s[2] * s[3]);
+      byte[] src = w.bytes();
+      byte[] dst = new byte[(int) (s[0] * (s[1] + extra) * k)];
+      for (int o = 0; o < s[0]; o++) {
+        for (int c = 0; c < s[1]; c++) {
+          System.arraycopy(src, (int) ((o * s[1] + c) * k), dst, (int) ((o * (s[1] + extra) + c) * k), k);
+        }
+      }
+      String wName = names.fresh(dqw.input(0) + "_channels_padded");
+      String pads = names.fresh(conv.name() + "_channel_pads");
+      String padded = names.fresh(dq.input(0) + "_channels_padded");
+      e.putInitializer(wName, Tensor.ofBytes(DType.INT8, new long[] {s[0], s[1] + extra, s[2], s[3]}, dst));
+      e.putInitializer(pads, Tensor.vector(0, 0, 0, 0, 0, extra, 0, 0));
+      // the padded channel's integers are never read by a non-zero weight: any value will do (zero)
+      e.addNode(new Node(names.fresh(conv.name() + "_channel_pad"), "Pad", List.of(dq.input(0), pads), List.of(padded),
+          Attributes.EMPTY));
+      e.replaceNode(dq, List.of(dq.withInputs(List.of(padded, dq.input(1), dq.input(2)))));
+      e.replaceNode(dqw, List.of(dqw.withInputs(List.of(wName, dqw.input(1), dqw.input(2)))));
+      e.valueTypes().remove(dq.output(0));
+      e.valueTypes().remove(dqw.output(0));
+      done.add(conv.name());
+    }
+    return done.isEmpty() ? g : dev.hwc.compiler.ops.ShapeInference.run(
+        new dev.hwc.compiler.passes.EliminateDeadNodes().run(e.build(), dev.hwc.compiler.passes.PassContext.defaults()));
+  }
+
+  /** H x W of a rank-4 shape; unknown sizes count as large. */
+  private static long pixels(Shape s) {
+    long h = s.dim(2).size();
+    long w = s.dim(3).size();
+    return h < 0 || w < 0 ? Long.MAX_VALUE : h * w;
+  }
+
+  /** A 1 x 1, stride-1, unpadded, group-1 Conv (the squeeze-excite block's projection). */
+  private static boolean pointwise(Node n) {
+    if (!n.op().equals("Conv") || !n.domain().isEmpty() || n.attrs().getInt("group", 1) != 1) {
+      return false;
+    }
+    for (String a : List.of("kernel_shape", "strides", "dilations")) {
+      if (n.attrs().has(a) && java.util.Arrays.stream(n.attrs().getInts(a, new long[0])).anyMatch(v -> v != 1)) {
+        return false;
+      }
+    }
+    return !n.attrs().has("pads") || java.util.Arrays.stream(n.attrs().getInts("pads", new long[0])).allMatch(v -> v == 0);
+  }
+
+  /** The gate is [1, C, 1, 1] against a [1, C, H, W] input of more than one pixel. */
+  private static boolean gateShape(Graph g, String gate, dev.hwc.compiler.ir.Value x) {
+    dev.hwc.compiler.ir.Value gv = g.type(gate);
+    if (gv == null || x == null || !gv.shape().isStatic() || !x.shape().hasRank()) {
+      return false;
+    }
+    Shape gs = gv.shape();
+    Shape xs = x.shape();
+    // a gate of batch 1 only: the weights are one per model, not per sample
+    return gs.rank() == 4 && xs.rank() == 4 && gs.dim(0).size() == 1 && xs.dim(0).size() == 1
+        && gs.dim(1).size() == xs.dim(1).size() && gs.dim(2).size() == 1 && gs.dim(3).size() == 1
+        && xs.dim(2).size() * xs.dim(3).size() != 1;
+  }
+
+  /** Whether a DQ's representable range lies within [-1, 1] (the gate may scale weights without leaving their range). */
+  private static boolean atMostOne(Graph g, Node dq) {
+    double s = g.initializer(dq.input(1)).getDouble(0);
+    Tensor zpT = g.initializer(dq.input(2));
+    double zp = zpT.getDouble(0);
+    double lo = zpT.dtype() == DType.UINT8 ? 0 : -128;
+    double hi = zpT.dtype() == DType.UINT8 ? 255 : 127;
+    double eps = 1e-6;
+    return s * (lo - zp) >= -1 - eps && s * (hi - zp) <= 1 + eps;
+  }
+
+  private static boolean isScalarDq(Graph g, Node n) {
+    return n != null && n.op().equals("DequantizeLinear") && n.inputs().size() == 3 && g.isInitializer(n.input(1))
+        && g.isInitializer(n.input(2)) && g.initializer(n.input(1)).numElements() == 1
+        && g.initializer(n.input(2)).numElements() == 1;
+  }
+
+  private static boolean constantDq(Graph g, Node n) {
+    return n != null && n.op().equals("DequantizeLinear") && n.inputs().size() == 3 && g.isInitializer(n.input(0))
+        && g.isInitializer(n.input(1)) && g.isInitializer(n.input(2))
+        && g.initializer(n.input(2)).toDoubles().length > 0
+        && java.util.Arrays.stream(g.initializer(n.input(2)).toDoubles()).allMatch(z -> z == 0);
+  }
+}
