@@ -219,8 +219,13 @@ final class TfliteImporter {
       for (int k = 0; k < op.inputsLength(); k++) {
         checkTensorIndex(op.inputs(k), true, "operator " + i + " input " + k);
       }
-      if (op.outputsLength() == 0) {
-        throw new BadInputException("TFLite model " + source + ": operator " + i + " has no output");
+      if (op.inputsLength() < 0) {
+        // a corrupt vector length reads as negative: nothing after it can be trusted
+        throw new BadInputException("TFLite model " + source + ": operator " + i + " has a corrupt input list");
+      }
+      if (op.outputsLength() <= 0) {
+        throw new BadInputException("TFLite model " + source + ": operator " + i
+            + (op.outputsLength() == 0 ? " has no output" : " has a corrupt output list"));
       }
       for (int k = 0; k < op.outputsLength(); k++) {
         checkTensorIndex(op.outputs(k), false, "operator " + i + " output " + k);
