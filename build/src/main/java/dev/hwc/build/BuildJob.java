@@ -774,9 +774,11 @@ final class BuildJob {
    */
   private Measured measure(Path fp32, String fp32Name, List<Int8Search.Candidate> candidates, Samples s, Graph source)
       throws IOException {
-    // not timed: the most faithful plan (the weakest output's cosine decides)
+    // not timed: the plan that quantizes the most layers (a fallback that kept every layer float is
+    // faithful but no int8 build), then the most faithful (the weakest output's cosine decides)
     Int8Search.Candidate first = candidates.stream()
-        .max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
+        .max(Comparator.comparingInt(Int8Search.Candidate::quantizedLayers)
+            .thenComparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
     boolean nothingToCompare = first.scheme() == PlanKind.FP32 && o.compression().isNone();
     // a compression is timed even when it failed the gate: what it would have bought is part of its report
     if (nothingToCompare || o.benchSeconds() == 0 || !first.passed() && o.compression().isNone()) {
