@@ -529,6 +529,12 @@ final class SweepJob {
 
   record Analysis(int knee, int wall, int op, SweepResult.Wall wallRecord) {}
 
+  /** True when a is at least 1% smaller than b as stored or gzipped. */
+  static boolean smaller(SweepResult.Candidate a, SweepResult.Candidate b) {
+    return a.bytes() != null && b.bytes() != null && a.bytes() < 0.99 * b.bytes()
+        || a.gzipBytes() != null && b.gzipBytes() != null && a.gzipBytes() < 0.99 * b.gzipBytes();
+  }
+
   /** Knee, wall and operating point along one series (candidates in level order). */
   static Analysis analyseSeries(String name, List<SweepResult.Candidate> s) {
     int n = s.size();
@@ -556,9 +562,12 @@ final class SweepJob {
         wall = hard;
       }
     }
+    // the operating point: the most compressed passing candidate before the wall that is a real step,
+    // smaller than the series' start as stored or gzipped (a low-rank level that factorized next to
+    // nothing, or a level that wrote no zeros, banks nothing and is not taken)
     int op = -1;
     for (int i = 0; i < (wall < 0 ? n : wall); i++) {
-      if (Boolean.TRUE.equals(s.get(i).passed())) {
+      if (Boolean.TRUE.equals(s.get(i).passed()) && (i == 0 || op < 0 || smaller(s.get(i), s.get(0)))) {
         op = i;
       }
     }

@@ -34,4 +34,25 @@ class KneeTest {
     }
     assertEquals(-1, Knee.find(X, y, 0.01));
   }
+
+  private static SweepResult.Candidate candidate(double level, boolean passed, double weakest, long bytes, long gzip) {
+    return new SweepResult.Candidate("c" + level, "s", "int8-dynamic", "lowrank", level, true, null, "dynamic", passed,
+        passed ? "passes" : "fails", java.util.List.of(), "y", weakest, weakest, "mean cosine", java.util.List.of(),
+        java.util.List.of(), false, bytes, gzip, null, null, "k");
+  }
+
+  @Test
+  void theOperatingPointIsAStepThatBanksSomething() {
+    // level 0.03 passes but is as large as the start (a low-rank level that factorized next to nothing);
+    // level 0.05 is past the wall: the operating point stays at the start, not at the empty step
+    var flat = java.util.List.of(candidate(0, true, 0.99, 1000, 900), candidate(0.03, true, 0.985, 1000, 901),
+        candidate(0.05, false, 0.79, 800, 700), candidate(0.1, false, 0.67, 700, 600));
+    SweepJob.Analysis a = SweepJob.analyseSeries("s", flat);
+    assertEquals(2, a.wall());
+    assertEquals(0, a.op());
+    // the same series where level 0.03 is 5% smaller gzipped: that is the operating point
+    var real = java.util.List.of(candidate(0, true, 0.99, 1000, 900), candidate(0.03, true, 0.985, 1000, 855),
+        candidate(0.05, false, 0.79, 800, 700), candidate(0.1, false, 0.67, 700, 600));
+    assertEquals(1, SweepJob.analyseSeries("s", real).op());
+  }
 }
