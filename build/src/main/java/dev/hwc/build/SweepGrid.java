@@ -23,6 +23,8 @@ import java.util.Locale;
  * compression: [none, unstructured:0.1, unstructured:0.5]
  * candidates:                                # extra single entries
  *   - {precision: int8, compression: "unstructured:0.3:global"}
+ *   - {precision: int8, compression: "channel:0.2+distill:400"}   # pruned, then distilled
+ * train: train-strips                        # fine-tuning inputs (default: the calibration set)
  * </pre>
  *
  * A compression spelled in a way this hwc does not know is kept as an entry that is "not built: unknown
@@ -95,11 +97,13 @@ public final class SweepGrid {
       return "pruning";
     }
     if (c.prune() == null) {
-      return "low-rank";
+      return c.fineTune() == null ? "low-rank" : "low-rank + " + c.fineTune().id();
     }
     String kind = c.prune().kind() == Compression.Kind.UNSTRUCTURED ? "pruning"
         : c.prune().kind() == Compression.Kind.N_M ? "n:m pruning" : "channel pruning";
-    return c.lowRank() == 0 ? kind : kind + String.format(Locale.ROOT, " + low-rank %.2f", c.lowRank());
+    kind = c.lowRank() == 0 ? kind : kind + String.format(Locale.ROOT, " + low-rank %.2f", c.lowRank());
+    // fine-tuned candidates are a series of their own, from the same uncompressed start
+    return c.fineTune() == null ? kind : kind + " + " + c.fineTune().id();
   }
 
   /** One entry from a precision and a compression spec. */
@@ -126,8 +130,9 @@ public final class SweepGrid {
 
   /**
    * "none", a {@code --prune} value, {@code lowrank:E} (a {@code --low-rank} value: the kept energy),
-   * or a pruning and a low-rank joined by {@code +} ({@code unstructured:0.3+lowrank:0.9}); the one place
-   * a grid spells compression.
+   * or a pruning and a low-rank joined by {@code +} ({@code unstructured:0.3+lowrank:0.9}), either followed
+   * by fine-tuning, {@code +distill:STEPS} (from the float model, no labels) or {@code +finetune:STEPS}
+   * (the model's own loss); the one place a grid spells compression.
    */
   static Compression parseCompression(String spec) {
     if (spec.isEmpty() || spec.equalsIgnoreCase("none") || spec.equals("0")) {
@@ -135,10 +140,25 @@ public final class SweepGrid {
     }
     Compression.Pruning prune = null;
     double lowRank = 0;
+    Compression.FineTune fineTune = null;
     for (String part : spec.split("\\+")) {
       String p = part.trim();
       String[] kv = p.split(":", 2);
-      if (kv[0].equalsIgnoreCase("lowrank") || kv[0].equalsIgnoreCase("low-rank")) {
+      String head = kv[0].toLowerCase(Locale.ROOT);
+      if (head.equals("distill") || head.equals("finetune") || head.equals("fine-tune")) {
+        if (fineTune != null) {
+          throw new BadInputException("'" + spec + "': one fine-tuning per candidate");
+        }
+        int steps = Compression.FineTune.DEFAULT_STEPS;
+        if (kv.length == 2) {
+          try {
+            steps = Integer.parseInt(kv[1].trim());
+          } catch (NumberFormatException e) {
+            throw new BadInputException("'" + spec + "': fine-tuning steps '" + kv[1] + "' is not a whole number");
+          }
+        }
+        fineTune = Compression.FineTune.distill(steps).withDistill(head.equals("distill"));
+      } else if (head.equals("lowrank") || head.equals("low-rank")) {
         if (lowRank != 0 || kv.length < 2) {
           throw new BadInputException("'" + spec + "': expected one lowrank:E (E the kept energy, e.g. lowrank:0.9)");
         }
@@ -157,7 +177,10 @@ public final class SweepGrid {
         prune = Compression.Pruning.parse(p);
       }
     }
-    return new Compression(prune, lowRank);
+    if (fineTune != null && prune == null && lowRank == 0) {
+      throw new BadInputException("'" + spec + "': fine-tuning follows a pruning or a low-rank (e.g. channel:0.2+distill:400)");
+    }
+    return new Compression(prune, lowRank, fineTune);
   }
 
   /**
@@ -254,8 +277,8 @@ public final class SweepGrid {
     }
     List<Entry> out = new ArrayList<>();
     root.fieldNames().forEachRemaining(f -> {
-      if (!List.of("precisions", "compression", "candidates").contains(f)) {
-        throw new BadInputException(file + ": unknown field '" + f + "' (known: precisions, compression, candidates)");
+      if (!List.of("precisions", "compression", "candidates", "train").contains(f)) {
+        throw new BadInputException(file + ": unknown field '" + f + "' (known: precisions, compression, candidates, train)");
       }
     });
     List<String> precisions = strings(root.get("precisions"), file, "precisions");
@@ -281,6 +304,26 @@ public final class SweepGrid {
     }
     if (out.isEmpty()) {
       throw new BadInputException(file + ": the grid is empty");
+    }
+    JsonNode train = root.get("train");
+    if (train != null && !train.isNull()) {
+      // the fine-tuned candidates' training inputs, relative to the grid file (default: the calibration set)
+      Path dir = file.toAbsolutePath().getParent().resolve(train.asText()).normalize();
+      if (!Files.isDirectory(dir)) {
+        throw new BadInputException(file + ": train: " + dir + " is not a folder of .npz inputs");
+      }
+      return withTrain(out, dir);
+    }
+    return out;
+  }
+
+  /** The entries with every fine-tuning trained on the inputs in {@code dir}. */
+  public static List<Entry> withTrain(List<Entry> grid, Path dir) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : grid) {
+      Compression c = e.compression();
+      out.add(c == null || c.fineTune() == null ? e
+          : new Entry(e.precision(), e.scheme(), c.withFineTune(c.fineTune().withTrain(dir)), e.spec(), e.problem()));
     }
     return out;
   }

@@ -423,6 +423,26 @@ class SweepTest {
     assertEquals(0.3, both.level(), 1e-12);
     assertNotNull(SweepGrid.entry("fp32", "lowrank:1.5").problem(), "kept energy above 1");
     assertNotNull(SweepGrid.entry("fp32", "lowrank:0.9+lowrank:0.8").problem());
+    // pruned, then fine-tuned: a series of its own, its training inputs from the grid file's train:
+    SweepGrid.Entry ft = SweepGrid.entry("int8-static", "channel:0.2+distill:400");
+    assertNull(ft.problem());
+    assertEquals(400, ft.compression().fineTune().steps());
+    assertTrue(ft.compression().fineTune().distill());
+    assertEquals("int8-static/channel-0.20+distill-400", ft.id());
+    assertEquals("int8-static channel pruning + distill-400", ft.series());
+    assertEquals(0.2, ft.level(), 1e-12);
+    assertFalse(SweepGrid.entry("fp32", "unstructured:0.5+finetune:50").compression().fineTune().distill());
+    assertNotNull(SweepGrid.entry("fp32", "distill:400").problem(), "fine-tuning alone compresses nothing");
+    assertNotNull(SweepGrid.entry("fp32", "channel:0.2+distill:x").problem());
+    assertNotNull(SweepGrid.entry("fp32", "channel:0.2+distill:10+finetune:10").problem());
+    Files.createDirectories(dir.resolve("strips"));
+    Files.writeString(f, "candidates:\n  - {precision: int8, compression: 'channel:0.2+distill:40'}\n"
+        + "  - {precision: int8, compression: 'channel:0.2'}\ntrain: strips\n");
+    List<SweepGrid.Entry> trained = SweepGrid.load(f);
+    assertEquals(dir.resolve("strips").toAbsolutePath().normalize(), trained.get(0).compression().fineTune().train());
+    assertNull(trained.get(1).compression().fineTune());
+    Files.writeString(f, "candidates:\n  - {precision: int8, compression: 'channel:0.2+distill:40'}\ntrain: nowhere\n");
+    assertThrows(BadInputException.class, () -> SweepGrid.load(f));
     Files.writeString(f, "precision: [fp32]\n");
     assertThrows(BadInputException.class, () -> SweepGrid.load(f));
     // default grids: >= 12 candidates per legal precision, the illegal ones kept to be reported; no low-rank

@@ -54,6 +54,11 @@ final class SweepCommand implements Callable<Integer> {
           + "0..0.9, and x low-rank (kept energy 0.99..0.8) for a MatMul/Gemm-heavy model.")
   Path grid;
 
+  @Option(names = "--train", paramLabel = "DIR",
+      description = "Inputs (.npz) the grid's fine-tuned candidates (e.g. channel:0.2+distill:400) train on; "
+          + "default: the grid file's train:, else the calibration set.")
+  Path train;
+
   @Option(names = "--rate", paramLabel = "R", defaultValue = "10", description = "Requests per second to price (default 10).")
   double rate;
 
@@ -120,7 +125,17 @@ final class SweepCommand implements Callable<Integer> {
       var e = OutputKind.parse(k);
       kinds.put(e.getKey(), e.getValue());
     });
-    SweepRequest req = new SweepRequest(input, profile, grid == null ? null : SweepGrid.load(grid),
+    java.util.List<SweepGrid.Entry> entries = grid == null ? null : SweepGrid.load(grid);
+    if (train != null) {
+      if (entries == null || entries.stream().noneMatch(e -> e.compression() != null && e.compression().fineTune() != null)) {
+        throw new BadInputException("--train: the grid has no fine-tuned candidates (add e.g. channel:0.2+distill:400 to --grid)");
+      }
+      if (!java.nio.file.Files.isDirectory(train)) {
+        throw new BadInputException("--train " + train + ": not a folder of .npz inputs");
+      }
+      entries = SweepGrid.withTrain(entries, train.toAbsolutePath());
+    }
+    SweepRequest req = new SweepRequest(input, profile, entries,
         calib == null ? null : SampleSource.folder(calib), eval == null ? null : SampleSource.folder(eval), kinds,
         minCosine, minIoU, ShapeOption.parse(shapes), benchSeconds, rate, PriceSheet.resolve(prices), band, output,
         true, ship, !noPng, jobs);
