@@ -271,6 +271,9 @@ public final class SweepGrid {
       root = new ObjectMapper(new YAMLFactory()).readTree(text);
     } catch (java.io.IOException e) {
       throw new BadInputException(file + ": not YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    } catch (IndexOutOfBoundsException e) {
+      // SnakeYAML's stream reader can overrun its buffer on some malformed input
+      throw new BadInputException(file + ": not readable as YAML");
     }
     if (root == null || !root.isObject()) {
       throw new BadInputException(file + ": expected a mapping with precisions, compression and/or candidates");

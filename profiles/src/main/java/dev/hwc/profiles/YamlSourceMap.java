@@ -49,6 +49,9 @@ final class YamlSourceMap {
       throw error.syntax(e);
     } catch (IOException e) {
       throw error.at(1, "", "cannot read YAML: " + ProfileError.oneLine(e.getMessage()));
+    } catch (IndexOutOfBoundsException e) {
+      // SnakeYAML's stream reader can overrun its buffer on some malformed input (a fuzz finding)
+      throw error.at(1, "", "not readable as YAML (the YAML reader failed on this text)");
     }
     return map;
   }
