@@ -197,7 +197,7 @@ final class BuildJob {
       // the reference is built as the plan it is compared with: same precision, scheme and kept-float layers
       long referenceStart = System.nanoTime();
       Uncompressed reference = o.compression().isNone() ? null
-          : uncompressed(precision, passing.isEmpty() ? best(tried) : mostFaithful(passing));
+          : uncompressed(precision, passing.isEmpty() ? mostFaithful(tried) : preferred(passing));
       if (reference != null) {
         phases.add("uncompressed-reference-build", System.nanoTime() - referenceStart);
       }
@@ -211,7 +211,7 @@ final class BuildJob {
       Path speedBaseline = baseline;
       String speedBaselineName = baselineName;
       Measured m = phases.time("speed-check", () -> measure(speedBaseline, speedBaselineName,
-          passing.isEmpty() ? List.of(best(tried)) : passing, s, src));
+          passing.isEmpty() ? List.of(mostFaithful(tried)) : passing, s, src));
       Int8Search.Candidate chosen = m.chosen();
       List<MaskSpec> masks = MaskSpec.of(source);
       List<CurveResult> curves = phases.time("curves", () -> CurveFidelity.measure(eval, runtime, chosen.artifact(), masks));
@@ -568,10 +568,6 @@ final class BuildJob {
     return ConvertToFp16.convert(g, true, profile.keepHigherPrecision(), dev.hwc.compiler.quant.Fp16Ranges.names(kept));
   }
 
-  private static Int8Search.Candidate best(List<Int8Search.Candidate> tried) {
-    return tried.stream().max(Comparator.comparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
-  }
-
   record Measured(Int8Search.Candidate chosen, BuildReport.Speed speed) {}
 
   /**
@@ -629,7 +625,7 @@ final class BuildJob {
 
     /**
      * The same reference, compared with the plan the speed check chose (the reference is built before
-     * that check, as the most faithful passing plan, which the check may not choose).
+     * that check, as the {@linkplain #preferred preferred} passing plan, which the check may not choose).
      */
     Uncompressed comparedWith(Int8Search.Candidate chosen) {
       return new Uncompressed(artifact, plan, keptFloat, chosen.scheme().id(), chosen.keptFloat());
@@ -643,8 +639,19 @@ final class BuildJob {
     }
   }
 
+  /** The plan whose weakest output's cosine is highest. */
   private static Int8Search.Candidate mostFaithful(List<Int8Search.Candidate> c) {
     return c.stream().max(Comparator.comparingDouble(x -> Fidelity.weakest(x.fidelity()).cosine())).orElseThrow();
+  }
+
+  /**
+   * The plan an untimed build ships, and the one the uncompressed reference is built as: the one that
+   * quantizes the most layers (a fallback that kept every layer float is faithful but no int8 build),
+   * then the most faithful.
+   */
+  private static Int8Search.Candidate preferred(List<Int8Search.Candidate> c) {
+    return c.stream().max(Comparator.comparingInt(Int8Search.Candidate::quantizedLayers)
+        .thenComparingDouble(x -> Fidelity.weakest(x.fidelity()).cosine())).orElseThrow();
   }
 
   /** A build whose artifact serves as a reference even when it failed its gate. */
@@ -774,11 +781,7 @@ final class BuildJob {
    */
   private Measured measure(Path fp32, String fp32Name, List<Int8Search.Candidate> candidates, Samples s, Graph source)
       throws IOException {
-    // not timed: the plan that quantizes the most layers (a fallback that kept every layer float is
-    // faithful but no int8 build), then the most faithful (the weakest output's cosine decides)
-    Int8Search.Candidate first = candidates.stream()
-        .max(Comparator.comparingInt(Int8Search.Candidate::quantizedLayers)
-            .thenComparingDouble(c -> Fidelity.weakest(c.fidelity()).cosine())).orElseThrow();
+    Int8Search.Candidate first = preferred(candidates); // what ships when nothing is timed
     boolean nothingToCompare = first.scheme() == PlanKind.FP32 && o.compression().isNone();
     // a compression is timed even when it failed the gate: what it would have bought is part of its report
     if (nothingToCompare || o.benchSeconds() == 0 || !first.passed() && o.compression().isNone()) {

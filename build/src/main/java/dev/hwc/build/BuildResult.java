@@ -14,7 +14,8 @@ import java.util.Optional;
  * What a build made and found.
  *
  * @param report everything report.json holds, typed (report.json is its Jackson serialization)
- * @param chosen the plan that ships: the fastest passing one (or, when none passes, the most faithful)
+ * @param chosen the plan that ships: the fastest passing one (untimed: the one quantizing the most layers; when
+ *     none passes, the most faithful)
  * @param plans every plan judged, fallback steps included, in order
  * @param artifact the artifact's bytes (or file), name and SHA-256
  * @param edgeTpu the Edge TPU mapping report (edgetpu-report.json) for targets that partition once

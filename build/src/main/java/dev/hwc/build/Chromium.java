@@ -1,5 +1,6 @@
 package dev.hwc.build;
 
+import dev.hwc.common.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,14 +171,7 @@ public final class Chromium {
         // the browser goes anyway
       }
       process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
+      Processes.awaitOrKill(process, 10);
       try {
         OutputStaging.deleteRecursively(profile);
       } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.hwc.build;
 
+import dev.hwc.common.Processes;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hwc.hwtests.OutputKind;
@@ -18,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code hwc sweep --jobs N}: one candidate built and judged ({@link SweepJob#judge}, the same code as
@@ -224,14 +224,7 @@ final class SweepWorker {
         p.destroy();
       }
       for (Process p : running) {
-        try {
-          if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-          }
-        } catch (InterruptedException ex) {
-          p.destroyForcibly();
-          Thread.currentThread().interrupt();
-        }
+        Processes.awaitOrKill(p, 5);
       }
       executor.shutdownNow();
     }

@@ -55,7 +55,7 @@ public final class Evaluation {
     this.samples = samples;
     this.kinds = Map.copyOf(kinds);
     this.candidateOptions = SessionOptions.SOURCE_IO;
-    reference.addAll(runAll(referenceRuntime, referenceModel, referenceGraph, SessionOptions.DEFAULT, samples.size()));
+    reference.addAll(runAll(referenceRuntime, referenceModel, referenceGraph, SessionOptions.DEFAULT, feeds(samples.size())));
     referenceParts = lastParts;
   }
 
@@ -74,25 +74,30 @@ public final class Evaluation {
    */
   public List<OutputFidelity> compare(Path candidate, Graph emittedFrom, int limit) throws Exception {
     Fidelity f = new Fidelity(kinds);
-    List<Map<String, Tensor>> got = runAll(runtime, candidate, emittedFrom, candidateOptions, limit);
+    List<Map<String, Tensor>> feeds = feeds(limit);
+    List<Map<String, Tensor>> got = runAll(runtime, candidate, emittedFrom, candidateOptions, feeds);
     candidateParts = lastParts;
     for (int i = 0; i < got.size(); i++) {
-      f.add(samples.get(i), reference.get(i), got.get(i));
+      f.add(feeds.get(i), reference.get(i), got.get(i));
     }
     return f.results();
   }
 
-  /**
-   * The first {@code limit} samples through a model: in one session, or part by part ({@link OrtChain})
-   * when it is an ONNX model on ONNX Runtime whose graph has more than {@link OrtChain#THRESHOLD_NODES}
-   * nodes and can be cut.
-   */
-  private List<Map<String, Tensor>> runAll(Runtime rt, Path model, Graph graph, SessionOptions options, int limit)
-      throws Exception {
+  /** The first {@code limit} samples (all of them when there are fewer). */
+  private List<Map<String, Tensor>> feeds(int limit) {
     List<Map<String, Tensor>> feeds = new ArrayList<>();
     for (int i = 0; i < Math.min(limit, samples.size()); i++) {
       feeds.add(samples.get(i));
     }
+    return feeds;
+  }
+
+  /**
+   * The feeds through a model: in one session, or part by part ({@link OrtChain}) when it is an ONNX
+   * model on ONNX Runtime whose graph has more than {@link OrtChain#THRESHOLD_NODES} nodes and can be cut.
+   */
+  private List<Map<String, Tensor>> runAll(Runtime rt, Path model, Graph graph, SessionOptions options,
+      List<Map<String, Tensor>> feeds) throws Exception {
     OrtChain chain = graph != null && rt instanceof OnnxRuntime && graph.nodes().size() > OrtChain.THRESHOLD_NODES
         && model.getFileName().toString().endsWith(".onnx") ? OrtChain.cut(model, graph::type, OrtChain.PART_NODES) : null;
     lastParts = chain == null ? 1 : chain.parts();

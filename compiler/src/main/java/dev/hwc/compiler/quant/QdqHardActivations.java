@@ -134,13 +134,21 @@ public final class QdqHardActivations {
 
   /** Whether a QuantizeLinear's representable range lies within [0, 1] (so it clamps like HardSigmoid). */
   private static boolean withinUnit(Graph g, Node q) {
-    double s = g.initializer(q.input(1)).getDouble(0);
-    Tensor zpT = g.initializer(q.input(2));
+    return rangeWithin(g, q, 0, 1);
+  }
+
+  /**
+   * Whether the values a per-tensor QuantizeLinear / DequantizeLinear can represent, {@code s * (q - zp)}
+   * for every q of its integer type, lie within [lo, hi] (to rounding).
+   */
+  static boolean rangeWithin(Graph g, Node qdq, double lo, double hi) {
+    double s = g.initializer(qdq.input(1)).getDouble(0);
+    Tensor zpT = g.initializer(qdq.input(2));
     double zp = zpT.getDouble(0);
-    double lo = zpT.dtype() == DType.UINT8 ? 0 : -128;
-    double hi = zpT.dtype() == DType.UINT8 ? 255 : 127;
+    double qmin = zpT.dtype() == DType.UINT8 ? 0 : -128;
+    double qmax = zpT.dtype() == DType.UINT8 ? 255 : 127;
     double eps = 1e-6;
-    return s * (lo - zp) >= -eps && s * (hi - zp) <= 1 + eps;
+    return s * (qmin - zp) >= lo - eps && s * (qmax - zp) <= hi + eps;
   }
 
   private static Node current(Graph.Editor e, Node n) {

@@ -251,13 +251,7 @@ public final class QdqOrtConvForms {
 
   /** Whether a DQ's representable range lies within [-1, 1] (the gate may scale weights without leaving their range). */
   private static boolean atMostOne(Graph g, Node dq) {
-    double s = g.initializer(dq.input(1)).getDouble(0);
-    Tensor zpT = g.initializer(dq.input(2));
-    double zp = zpT.getDouble(0);
-    double lo = zpT.dtype() == DType.UINT8 ? 0 : -128;
-    double hi = zpT.dtype() == DType.UINT8 ? 255 : 127;
-    double eps = 1e-6;
-    return s * (lo - zp) >= -1 - eps && s * (hi - zp) <= 1 + eps;
+    return QdqHardActivations.rangeWithin(g, dq, -1, 1);
   }
 
   private static boolean isScalarDq(Graph g, Node n) {

@@ -1,5 +1,6 @@
 package dev.hwc.hwtests.bench;
 
+import dev.hwc.common.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hwc.common.BadInputException;
 import java.io.BufferedReader;
@@ -183,13 +184,6 @@ final class ChildProcess implements AutoCloseable {
     } catch (IOException e) {
       // already closed
     }
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    Processes.awaitOrKill(process, 10);
   }
 }
