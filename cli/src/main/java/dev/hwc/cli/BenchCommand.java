@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
   Amount amount;
 
   @Option(names = "--inputs", paramLabel = "PATH",
-      description = "Real samples: an .npz/.npy file or a folder of them, arrays named after the inputs (default: seeded random data: normal floats, integer inputs within what they index).")
+      description = "Real samples, run in turn: an .npz/.npy file or a folder of them, arrays named after the inputs, laid out as for --calib (default: seeded random data: normal floats, integer inputs within what they index).")
   Path inputs;
 
   @Option(names = "--shape", paramLabel = "NAME=AxB", description = "Size of an input with symbolic dims, e.g. input_ids=1x128 (repeatable).")
@@ -177,8 +177,9 @@ final class BenchCommand implements Callable<Integer> {
       if (!m.measured()) {
         out.printf("%s: skipped: %s%n", m.label(), m.reason());
       } else {
-        out.printf("%s: %s; %d timed runs in batches of %d; inputs %s%n", m.label(), m.execution(), m.latencyMs().count(),
-            m.batchSize(), shapes(m.inputs()));
+        out.printf("%s: %s; %d timed runs in batches of %d; inputs %s%s%n", m.label(), m.execution(),
+            m.latencyMs().count(), m.batchSize(), shapes(m.inputs()),
+            m.samples() != null && m.samples() > 1 ? " (" + m.samples() + " samples, in turn)" : "");
       }
     }
     if (!r.ratios().isEmpty()) {
@@ -248,9 +249,9 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static String shapes(Map<String, long[]> inputs) {
+  private static String shapes(Map<String, String> inputs) {
     List<String> s = new ArrayList<>();
-    inputs.forEach((k, v) -> s.add(k + "=" + String.join("x", java.util.Arrays.stream(v).mapToObj(Long::toString).toList())));
+    inputs.forEach((k, v) -> s.add(k + "=" + v));
     return String.join(" ", s);
   }
 

@@ -248,16 +248,11 @@ public final class Bench {
       BenchResult.Latency lat = new BenchResult.Latency(count, histogram.getValueAtPercentile(50) * ms,
           histogram.getValueAtPercentile(90) * ms, histogram.getValueAtPercentile(99) * ms, histogram.getMaxValue() * ms,
           histogram.getMinValue() * ms, mean * ms, (count > 1 ? Math.sqrt(m2 / (count - 1)) : 0) * ms);
-      Map<String, long[]> inputs = new LinkedHashMap<>();
-      ready.path("inputs").fields().forEachRemaining(e -> {
-        long[] d = new long[e.getValue().size()];
-        for (int i = 0; i < d.length; i++) {
-          d[i] = e.getValue().get(i).asLong();
-        }
-        inputs.put(e.getKey(), d);
-      });
+      Map<String, String> inputs = new LinkedHashMap<>();
+      ready.path("inputs").fields().forEachRemaining(e -> inputs.put(e.getKey(), e.getValue().asText()));
       return new BenchResult.Measurement(target.label(), target.artifact().toString(), bytes, runtime, target.threads(),
           "measured", null, ready.path("runtimeVersion").asText(), ready.path("execution").asText(), inputs,
+          ready.path("samples").asInt(),
           ready.path("loadNs").asDouble() * ms, ready.path("firstNs").asDouble() * ms, k, lat,
           sumNs == 0 ? 0 : count / (sumNs * 1e-9), peakRss, baseline == null ? null : peakRss - baseline);
     }

@@ -107,8 +107,8 @@ public final class BenchChild {
     runs.get(0).run();
     long firstNs = System.nanoTime() - t1;
     next = 1;
-    Map<String, long[]> used = new LinkedHashMap<>();
-    samples.get(0).forEach((k, v) -> used.put(k, v.shape()));
+    Map<String, String> used = new LinkedHashMap<>();
+    samples.get(0).keySet().forEach(k -> used.put(k, shapeRange(samples, k)));
     Map<String, Object> ready = new LinkedHashMap<>();
     ready.put("event", "ready");
     ready.put("runtime", runtime.id());
@@ -122,6 +122,30 @@ public final class BenchChild {
     send(ready);
     serve();
     // the session stays open until the JVM exits: closing could only lower RSS after it was read
+  }
+
+  /**
+   * Input {@code name}'s shape over all samples, dimension by dimension: {@code 1x12} when every
+   * sample has that shape, {@code 1x8..32} when the samples run from 8 to 32 tokens.
+   */
+  static String shapeRange(List<Map<String, Tensor>> samples, String name) {
+    long[] lo = samples.get(0).get(name).shape().clone();
+    long[] hi = lo.clone();
+    for (Map<String, Tensor> s : samples) {
+      long[] d = s.get(name).shape();
+      for (int i = 0; i < Math.min(d.length, lo.length); i++) {
+        lo[i] = Math.min(lo[i], d[i]);
+        hi[i] = Math.max(hi[i], d[i]);
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < lo.length; i++) {
+      b.append(i == 0 ? "" : "x").append(lo[i]);
+      if (hi[i] != lo[i]) {
+        b.append("..").append(hi[i]);
+      }
+    }
+    return b.toString();
   }
 
   /** Answers commands until "stop". */

@@ -1,6 +1,7 @@
 package dev.hwc.hwtests.bench;
 
 import dev.hwc.compiler.data.Npy;
+import dev.hwc.compiler.data.SampleSet;
 import dev.hwc.compiler.ir.Shape;
 import dev.hwc.compiler.ir.Tensor;
 import dev.hwc.compiler.ir.Value;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The samples a benchmark feeds: real ones from .npy/.npz files keyed by input name, or one seeded
@@ -24,8 +24,9 @@ public final class BenchInputs {
 
   /**
    * Samples for a model's inputs. {@code source} null: one random sample ({@link SampleInputs}) with
-   * symbolic dims from {@code shapes}. A file: one sample (.npz keyed by input name, or .npy named
-   * after the input). A folder: each .npz in it is a sample, and its .npy files together are one.
+   * symbolic dims from {@code shapes}. A folder or an .npz file: the samples {@link SampleSet#load}
+   * reads for --calib and --eval (a batched array is split into its samples). A single .npy file: one
+   * sample of a one-input model, named after the input.
    */
   public static List<Map<String, Tensor>> load(List<Value> inputs, Path source, Map<String, long[]> shapes, long seed)
       throws IOException {
@@ -42,31 +43,16 @@ public final class BenchInputs {
     if (!Files.exists(source)) {
       throw new BadInputException("inputs not found: " + source);
     }
-    List<Map<String, Tensor>> samples = new ArrayList<>();
-    if (Files.isDirectory(source)) {
-      List<Path> files;
-      try (Stream<Path> s = Files.list(source)) {
-        files = s.sorted().toList();
+    if (Files.isDirectory(source) || source.getFileName().toString().endsWith(".npz")) {
+      // the same layouts (and batch splitting) as --calib and --eval
+      SampleSet set = SampleSet.load(source, inputs);
+      List<Map<String, Tensor>> samples = new ArrayList<>();
+      for (int i = 0; i < set.size(); i++) {
+        samples.add(set.get(i));
       }
-      Map<String, Tensor> loose = new LinkedHashMap<>();
-      for (Path f : files) {
-        String n = f.getFileName().toString();
-        if (n.endsWith(".npz")) {
-          samples.add(pick(inputs, Npy.readNpz(f), f));
-        } else if (n.endsWith(".npy")) {
-          loose.putAll(Npy.readAny(f));
-        }
-      }
-      if (!loose.isEmpty()) {
-        samples.add(pick(inputs, loose, source));
-      }
-      if (samples.isEmpty()) {
-        throw new BadInputException("no .npy or .npz files in " + source);
-      }
-    } else {
-      samples.add(pick(inputs, Npy.readAny(source), source));
+      return samples;
     }
-    return samples;
+    return List.of(pick(inputs, Npy.readAny(source), source));
   }
 
   /** The inputs with the sizes {@code shapes} gives (by input name) in place of their own. */

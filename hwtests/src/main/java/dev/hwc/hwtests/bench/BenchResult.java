@@ -52,7 +52,9 @@ public record BenchResult(String hwcVersion, String startedAt, Settings settings
    * @param reason why it was skipped (null when measured)
    * @param runtimeVersion version of the runtime library
    * @param execution how the runtime ran it (execution provider, delegate, threads)
-   * @param inputs the input shapes used, by name
+   * @param inputs the input shapes used, by name, over all samples: {@code 1x12}, or {@code 1x8..32}
+   *     where the samples differ along a dimension
+   * @param samples how many input samples the timed runs cycled through
    * @param loadMs session creation / interpreter build + tensor allocation / engine deserialisation
    * @param firstInferenceMs the first inference after loading
    * @param batchSize inferences per batch (K)
@@ -62,13 +64,13 @@ public record BenchResult(String hwcVersion, String startedAt, Settings settings
    * @param rssGrowthBytes peak RSS minus the bare child's (null without a baseline)
    */
   public record Measurement(String label, String artifact, long artifactBytes, String runtime, int threads, String status,
-      String reason, String runtimeVersion, String execution, Map<String, long[]> inputs, Double loadMs,
+      String reason, String runtimeVersion, String execution, Map<String, String> inputs, Integer samples, Double loadMs,
       Double firstInferenceMs, Integer batchSize, Latency latencyMs, Double throughputPerSecond, Long peakRssBytes,
       Long rssGrowthBytes) {
 
     static Measurement skipped(BenchTarget t, String runtime, long bytes, String reason) {
       return new Measurement(t.label(), t.artifact().toString(), bytes, runtime, t.threads(), "skipped", reason, null, null,
-          null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null);
     }
 
     public boolean measured() {

@@ -60,7 +60,7 @@ class BenchTest {
       assertTrue(m.latencyMs().p50() > 0 && m.latencyMs().p50() <= m.latencyMs().p99(), m.toString());
       assertTrue(m.peakRssBytes() > 20 << 20, "a JVM with ONNX Runtime uses more than 20 MB: " + m.peakRssBytes());
       assertNull(m.rssGrowthBytes(), "no baseline was measured");
-      assertArrayEquals(new long[] {1, 3, 96, 96}, m.inputs().get("image"));
+      assertEquals("1x3x96x96", m.inputs().get("image"));
       assertTrue(m.execution().contains("CPU execution provider"), m.execution());
     }
   }
@@ -114,12 +114,31 @@ class BenchTest {
     BenchResult r1 = Bench.compare(List.of(BenchTarget.of(model)), quick().withRuns(20).withInputs(samples).withBaseline(false));
     assertEquals(samples.toString(), r1.settings().inputSource());
     assertTrue(r1.artifacts().get(0).measured());
+    assertEquals(2, r1.artifacts().get(0).samples(), "both samples are run in turn");
+    assertEquals("1x3x96x96", r1.artifacts().get(0).inputs().get("image"));
 
     Path wrong = dir.resolve("wrong.npz");
     Npy.writeNpz(wrong, Map.of("pixels", Tensor.ofFloats(new long[] {1}, 1f)));
     BadInputException e = assertThrows(BadInputException.class,
         () -> Bench.compare(List.of(BenchTarget.of(model)), quick().withRuns(5).withInputs(wrong).withBaseline(false)));
-    assertTrue(e.getMessage().contains("no array for input 'image'"), e.getMessage());
+    assertTrue(e.getMessage().contains("missing input 'image'"), e.getMessage());
+
+    // a batch in one file is split into its samples, as --calib and --eval read it
+    Path batch = dir.resolve("batch.npz");
+    Npy.writeNpz(batch, Map.of("image", Tensor.ofFloats(new long[] {3, 3, 96, 96}, new float[3 * 3 * 96 * 96])));
+    BenchResult r3 = Bench.compare(List.of(BenchTarget.of(model)), quick().withRuns(6).withInputs(batch).withBaseline(false));
+    assertEquals(3, r3.artifacts().get(0).samples());
+    assertEquals("1x3x96x96", r3.artifacts().get(0).inputs().get("image"));
+  }
+
+  @Test
+  void inputShapesAreReportedOverAllSamples() {
+    List<Map<String, Tensor>> s = List.of(
+        Map.of("ids", Tensor.ofLongs(new long[] {1, 12}, new long[12])),
+        Map.of("ids", Tensor.ofLongs(new long[] {1, 8}, new long[8])),
+        Map.of("ids", Tensor.ofLongs(new long[] {1, 32}, new long[32])));
+    assertEquals("1x8..32", BenchChild.shapeRange(s, "ids"));
+    assertEquals("1x12", BenchChild.shapeRange(s.subList(0, 1), "ids"));
   }
 
   @Test
