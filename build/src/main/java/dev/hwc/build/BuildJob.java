@@ -168,7 +168,8 @@ final class BuildJob {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
       Graph src = source;
-      Samples s = phases.time("samples", () -> samples(src, precision));
+      Graph prepared = optimized;
+      Samples s = phases.time("samples", () -> samples(src, prepared, precision));
       warnNonFinite(s);
       if (s.eval().size() < FEW_EVAL_SAMPLES) {
         String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
@@ -382,7 +383,7 @@ final class BuildJob {
   /** Calibration and eval samples. */
   record Samples(SampleSet calib, SampleSet eval, String description) {}
 
-  private Samples samples(Graph source, Precision precision) throws IOException {
+  private Samples samples(Graph source, Graph prepared, Precision precision) throws IOException {
     // the bundled example is checked on its own eval strips (with ground truth), not on random data
     Path evalBeside = input.graph() != null || input.isBundledExample() ? null
         : model.toAbsolutePath().getParent().resolve("eval");
@@ -428,6 +429,18 @@ final class BuildJob {
       from = beside.toString();
       notes.add("calibration data from " + beside + " (found beside the model)");
       listener.info("using calibration data found beside the model: " + beside);
+    } else if (dynamicNeedsNoCalibration(prepared)) {
+      // dynamic int8 measures its activation ranges at run time: a MatMul-only model (a transformer)
+      // needs no calibration data; smoothing and the static plans do, and are not built
+      String why = "no calibration data (--calib or calib/ beside the model): dynamic int8 only, which measures its"
+          + " activation ranges at run time; the smoothed and static plans need calibration data and were not built";
+      listener.info(why);
+      notes.add(why);
+      if (evalSet != null) {
+        return new Samples(null, evalSet, evalName);
+      }
+      return new Samples(null, SampleSet.random(source, o.randomSamples(), 0),
+          o.randomSamples() + " seeded random samples");
     } else {
       throw new BadInputException("int8 needs calibration data: pass --calib DIR (a folder of .npz files keyed by input "
           + "name, one sample each), or put it in calib/ beside the model; --calib random only to try the pipeline");
@@ -441,6 +454,16 @@ final class BuildJob {
     }
     return new Samples(split.calibration(), split.heldOut(),
         split.heldOut().size() + " samples held out of " + from + " (calibrated on the other " + split.calibration().size() + ")");
+  }
+
+  /**
+   * Whether this int8 build can do without calibration data: ONNX Runtime, scheme auto or dynamic,
+   * and the dynamic plans make every weighted layer integer ({@link
+   * dev.hwc.compiler.quant.DynamicQuantizer#coversWeightedLayers}).
+   */
+  private boolean dynamicNeedsNoCalibration(Graph prepared) {
+    return profile.runtime().equals("onnxruntime") && !tflite && o.scheme() != Scheme.STATIC
+        && dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(prepared);
   }
 
   private List<Int8Search.Candidate> candidates(Precision precision, Graph optimized, ArtifactWriter.Written fp32,
@@ -483,6 +506,13 @@ final class BuildJob {
     // auto, where the dynamic plans make every weighted layer integer (a transformer's MatMuls on ONNX
     // Runtime): dynamic first, and the static plan (its calibration is most of the build) only when no
     // dynamic plan passes; static int8 MatMuls run the same integer GEMM there, without QAttention
+    if (s.calib() == null) { // no calibration data: dynamicNeedsNoCalibration
+      List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
+      judged.addAll(search.log());
+      phases.addAll(search.timer);
+      floatReasons = search.floatReasons();
+      return d;
+    }
     if (o.scheme() == Scheme.AUTO && tryDynamic && !tflite && dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(optimized)) {
       List<Int8Search.Candidate> d = search.dynamicPlans(optimized, keep);
       if (d.stream().anyMatch(Int8Search.Candidate::passed)) {

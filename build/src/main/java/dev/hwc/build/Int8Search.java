@@ -95,7 +95,7 @@ public final class Int8Search {
    * @param scheme the target's int8 scheme (which ops, symmetric or not, whether float may remain)
    * @param gate the accuracy gate each plan must pass
    * @param eval the input model's outputs on the eval samples, and the runtime that runs each plan
-   * @param calib calibration samples
+   * @param calib calibration samples; null for a build without them (dynamic plans only, unsmoothed)
    * @param calibration the range calibration method
    * @param workDir where plans are written (the caller owns and deletes it)
    * @param listener told of calibration, every plan judged and every fallback step
@@ -236,7 +236,9 @@ public final class Int8Search {
     Candidate plain = judge(PlanKind.DYNAMIC, plainQ.graph(), List.copyOf(keepFloat), plainQ.matMuls().size());
     List<String> acts = SmoothActivations.candidates(float32);
     Map<String, float[]> absMax;
-    if (tappedAbsMax != null && tappedAbsMax.keySet().containsAll(acts)) {
+    if (calib == null) { // no calibration data: nothing to smooth by
+      absMax = new LinkedHashMap<>();
+    } else if (tappedAbsMax != null && tappedAbsMax.keySet().containsAll(acts)) {
       absMax = new LinkedHashMap<>();
       acts.forEach(a -> absMax.put(a, tappedAbsMax.get(a)));
       listener.info("smoothing statistics of " + acts.size() + " MatMul inputs: measured during static calibration");
