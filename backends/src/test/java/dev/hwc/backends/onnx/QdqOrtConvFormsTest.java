@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link QdqOrtConvForms} on ONNX Runtime: hand-written QDQ graphs (as the quantizer writes them)
  * before and after the rewrite, run on the real runtime. The padded stem computes the same integer
- * sums (the same outputs); the squeeze-excite scale folded into the
- * next conv's weights leaves no channel-broadcast QLinearMul and agrees with the unfolded graph to
- * the weights' rounding.
+ * sums (the same outputs), and so does the depthwise conv padded to 16 channels; the squeeze-excite
+ * scale folded into the next conv's weights leaves no channel-broadcast QLinearMul and agrees with
+ * the unfolded graph to the weights' rounding.
  */
 class QdqOrtConvFormsTest {
   @TempDir Path dir;

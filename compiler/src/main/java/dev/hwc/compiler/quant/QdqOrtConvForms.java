@@ -32,6 +32,14 @@ import java.util.List;
  *       224 x 224 MobileNetV3-style stem, the Pad 0.03 ms). Bit-exact with 7-bit weights; with 8-bit
  *       ones, CPUs without VNNI (U8S8 through VPMADDUBSW, 16-bit pair sums) saturate on either path,
  *       not in the same places (QdqOrtConvFormsTest).
+ *   <li><b>Depthwise channels padded to 16.</b> MLAS's symmetric depthwise int8 conv takes channel counts
+ *       that are multiples of 16 only (on x86); the others fall back to the generic path. The input's
+ *       integers get constant channels (a uint8 Concat between its Q and DQ: faster than ONNX Runtime's
+ *       Pad on NHWC's innermost axis, 0.027 against 0.041 ms on 56 x 56 x 80), the filters zero ones, and
+ *       the output's integers are sliced back (a uint8 Slice between its Q and its DQs). The same integers
+ *       on the original channels. Measured on an AVX-512 VNNI CPU, 1 thread: 72 channels on 56 x 56, the
+ *       conv 0.195 -> 0.077 ms (+ Concat and Slice, 0.13 ms in all); on 16 x 16, 0.024 -> 0.033 ms (a loss),
+ *       hence {@value #MIN_DEPTHWISE_PADDED_PIXELS} pixels at least.
  * </ul>
  *
  * Measured with ONNX Runtime 1.29's profiler, 1 thread (bench/OrtProfile.java; bench/RESULTS.md, issue
@@ -85,14 +93,15 @@ public final class QdqOrtConvForms {
   static final int DEPTHWISE_CHANNEL_ALIGNMENT = 16;
 
   /**
-   * Smallest depthwise output map (H x W) worth padding: the Pad and the Slice around it cost about
-   * 0.02 ms each on 56 x 56 x 72.
+   * Smallest depthwise output map (H x W) worth padding: the Concat and the Slice around it cost about
+   * 0.02 ms each on 56 x 56 x 72 (3136 pixels, a gain of 0.07 ms) and 0.01 ms each on 16 x 16 (256 pixels,
+   * a loss of 0.01 ms); between the two, unmeasured.
    */
   static final long MIN_DEPTHWISE_PADDED_PIXELS = 1024;
 
   /**
-   * Pads a QDQ depthwise conv whose channel count is not a multiple of 16 to the next multiple: an
-   * integer Pad of the input's channels (between its Q and DQ), zero filters and biases for the new
+   * Pads a QDQ depthwise conv whose channel count is not a multiple of 16 to the next multiple: constant
+   * channels concatenated to the input's integers (between its Q and DQ), zero filters and biases for the new
    * channels, an integer Slice of the output's channels back to the original count (between its Q and
    * the DQs that read it). The same integers on the original channels: the new channels have zero
    * weights and are dropped.
@@ -280,7 +289,8 @@ public final class QdqOrtConvForms {
       List<String> dqwIns = new ArrayList<>(List.of(wName, dqw.input(1), dqw.input(2)));
       Tensor ws = g.initializer(dqw.input(1));
       if (ws.numElements() > 1) {
-        // per-channel scales and zero points: the new channels take the first channel's scale
+        // per-channel scales and zero points: the new channels take the first channel's scale (with
+        // scale 1 there, ONNX Runtime 1.29 left the conv float)
         float[] sc = java.util.Arrays.copyOf(ws.toFloats(), (int) cp);
         java.util.Arrays.fill(sc, (int) c, (int) cp, sc[0]);
         String sName = names.fresh(dqw.input(1) + "_channels_padded");
