@@ -31,7 +31,7 @@ class QdqOrtConvFormsTest {
   private static final float X_SCALE = 0.02f;
   private static final float Y_SCALE = 0.05f;
   /**
-   * Weights in [-64, 64] (7 bits, ONNX Runtime's reduce_range): this machine's AVX2 U8S8 kernels
+   * Weights in [-64, 64] (7 bits, ONNX Runtime's reduce_range): the AVX2 U8S8 kernels of a CPU without VNNI
    * (VPMADDUBSW, no VNNI) saturate a 16-bit pair sum of 8-bit weights times large inputs, on the
    * generic and on the symmetric path alike but not in the same places; 7-bit weights cannot saturate,
    * so the comparison is of the rewrite's arithmetic alone.
