@@ -3,7 +3,8 @@
 // per node the median over the runs of each kernel's time (slowest first, or --in-order: as run) with its
 // output shape. Several models are profiled interleaved
 // (A B A B ...) so load on a shared machine hits them alike.
-// Run: java -cp cli/target/hwc.jar bench/OrtProfile.java [--runs N] [--threads T] [--top K] MODEL.onnx...
+// (--quantile Q: the Q-quantile of each node's times instead of the median; 0.1 is less disturbed by load.)
+// Run: java -cp cli/target/hwc.jar bench/OrtProfile.java [--runs N] [--threads T] [--top K] [--quantile Q] MODEL.onnx...
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
@@ -27,6 +28,7 @@ public class OrtProfile {
     int threads = 1;
     int top = 15;
     boolean inOrder = false;
+    double quantile = 0.5;
     List<String> models = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -34,6 +36,7 @@ public class OrtProfile {
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--top" -> top = Integer.parseInt(args[++i]);
         case "--in-order" -> inOrder = true;
+        case "--quantile" -> quantile = Double.parseDouble(args[++i]);
         default -> models.add(args[i]);
       }
     }
@@ -102,14 +105,14 @@ public class OrtProfile {
         // the last runs only (the first 10 are warm-up), median
         List<Long> tail = new ArrayList<>(d.subList(Math.min(10, d.size() - 1), d.size()));
         tail.sort(null);
-        double med = tail.get(tail.size() / 2);
+        double med = tail.get((int) Math.min(tail.size() - 1, Math.floor(quantile * tail.size())));
         nodes.add(Map.entry(e.getKey(), med));
         byOp.merge(opOf.get(e.getKey()), med, Double::sum);
         countOp.merge(opOf.get(e.getKey()), 1, Integer::sum);
         total += med;
       }
-      System.out.printf("%s: %d kernels, sum of per-node medians %.3f ms (%d threads, %d runs)%n", models.get(k), durs.size(),
-          total / 1000, threads, runs);
+      System.out.printf("%s: %d kernels, sum of per-node %s %.3f ms (%d threads, %d runs)%n", models.get(k), durs.size(),
+          quantile == 0.5 ? "medians" : "q" + quantile, total / 1000, threads, runs);
       byOp.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
           .forEach(e -> System.out.printf("  %-28s %3d  %8.3f ms%n", e.getKey(), countOp.get(e.getKey()), e.getValue() / 1000));
       if (!inOrder) {

@@ -103,7 +103,7 @@ class QdqOnOrtTest {
     assertEquals(2 * folded, (int) ops.getOrDefault("DequantizeLinear", 0), "DQ of each gate and of its weights: " + ops);
     assertEquals(1 + folded, (int) ops.getOrDefault("QuantizeLinear", 0), "the image's Q and one per scaled weight: " + ops);
     assertEquals(1, (int) ops.getOrDefault("Pad", 0), "the RGB stem's channels padded to 4, in uint8: " + ops);
-    // the gate's cosine: 0.9995-0.9998 on a machine with AVX-512 VNNI, 0.987-0.989 at 64 x 64 on this one's AVX2
+    // the gate's cosine: 0.9995-0.9999 on a machine with AVX-512 VNNI, 0.987-0.989 at 64 x 64 on one with AVX2 only
     // (U8S8 through VPMADDUBSW, whose 16-bit pair sums saturate; the same without QdqOrtConvForms)
     assertAgrees(fp, qp, g, 0.98);
     return ops;

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link QdqOrtConvForms} on ONNX Runtime: hand-written QDQ graphs (as the quantizer writes them)
  * before and after the rewrite, run on the real runtime. The padded stem computes the same integer
- * sums (the same outputs); the squeeze-excite scale folded into the
- * next conv's weights leaves no channel-broadcast QLinearMul and agrees with the unfolded graph to
- * the weights' rounding.
+ * sums (the same outputs), and so does the depthwise conv padded to 16 channels; the squeeze-excite
+ * scale folded into the next conv's weights leaves no channel-broadcast QLinearMul and agrees with
+ * the unfolded graph to the weights' rounding.
  */
 class QdqOrtConvFormsTest {
   @TempDir Path dir;
@@ -31,7 +31,7 @@ class QdqOrtConvFormsTest {
   private static final float X_SCALE = 0.02f;
   private static final float Y_SCALE = 0.05f;
   /**
-   * Weights in [-64, 64] (7 bits, ONNX Runtime's reduce_range): this machine's AVX2 U8S8 kernels
+   * Weights in [-64, 64] (7 bits, ONNX Runtime's reduce_range): the AVX2 U8S8 kernels of a CPU without VNNI
    * (VPMADDUBSW, no VNNI) saturate a 16-bit pair sum of 8-bit weights times large inputs, on the
    * generic and on the symmetric path alike but not in the same places; 7-bit weights cannot saturate,
    * so the comparison is of the rewrite's arithmetic alone.
@@ -88,6 +88,45 @@ class QdqOrtConvFormsTest {
     assertEquals(List.of(), QdqOrtConvForms.foldChannelScales(squeezeExcite(32, 1f / 255)).nodes());
     // scale 2/255: the gate's integers reach 2, so W * g could leave W's int8 range
     assertEquals(List.of(), QdqOrtConvForms.foldChannelScales(squeezeExcite(48, 2f / 255)).nodes());
+  }
+
+  @Test
+  void depthwiseConvOf24ChannelsIsPaddedTo32AndRunsTheSameSums() throws Exception {
+    Graph before = depthwise(24, 32);
+
+    QdqOrtConvForms.Rewrite res = QdqOrtConvForms.padDepthwiseChannels(before);
+    assertEquals(1, res.nodes().size(), "the 24-channel depthwise conv is padded");
+    assertEquals(List.of(), GraphValidator.validate(res.graph()));
+    assertEquals(32L, res.graph().nodes().stream().filter(n -> n.op().equals("Conv")).findFirst().orElseThrow()
+        .attrs().getInt("group", 1));
+
+    Map<String, Integer> beforeOps = QdqOnOrtTest.ortOps(emit(before, "dw-before.onnx"), dir.resolve("dw-before-ort.onnx"));
+    assertEquals(1, (int) beforeOps.getOrDefault("QLinearConv", 0), "before: one integer conv: " + beforeOps);
+    // the original channels see the same integers and the same weights: the same outputs
+    Map<String, Integer> ops = run(before, res.graph(), 0, 1e-6);
+    assertEquals(1, (int) ops.getOrDefault("QLinearConv", 0), "still one integer conv: " + ops);
+    assertEquals(0, (int) ops.getOrDefault("Conv", 0), "no float conv: " + ops);
+    assertEquals(1, (int) ops.getOrDefault("Concat", 0), "the input's channels padded: " + ops);
+    assertEquals(1, (int) ops.getOrDefault("Slice", 0), "the output's channels cut back: " + ops);
+  }
+
+  @Test
+  void depthwiseConvOnAlignedChannelsOrASmallMapIsLeftAlone() {
+    assertEquals(List.of(), QdqOrtConvForms.padDepthwiseChannels(depthwise(32, 32)).nodes(), "32 channels: aligned");
+    assertEquals(List.of(), QdqOrtConvForms.padDepthwiseChannels(depthwise(24, 16)).nodes(), "16 x 16: below the threshold");
+  }
+
+  /** A QDQ 3 x 3 depthwise conv (stride 1, same padding) on channels x size x size, as the quantizer writes it. */
+  private static Graph depthwise(long channels, int size) {
+    GraphBuilder b = new GraphBuilder("dw", 3);
+    String x = b.input("x", 1, channels, size, size);
+    String xd = dq(b, q(b, x, X_SCALE, 128), X_SCALE, 128);
+    Random r = new Random(9);
+    String y = b.nodeNamed("dw", "Conv", Attributes.of("kernel_shape", new long[] {3, 3}, "pads", new long[] {1, 1, 1, 1},
+        "group", channels), xd, weights(b, r, channels, 1, 3), bias(b, r, channels, X_SCALE));
+    b.output(b.nodeNamed("out", "DequantizeLinear", Attributes.EMPTY, q(b, y, Y_SCALE, 128), b.constant("ys", Tensor.scalar(Y_SCALE)),
+        b.constant("yz", u8(128))));
+    return b.build();
   }
 
   /** x (size x size, 16 channels) * gate (its per-channel mean, quantized at gateScale) -> 1 x 1 conv to 8 channels. */
