@@ -143,7 +143,7 @@ final class BuildJob {
     long fineTuneNanos = 0;
     if (o.compression().fineTune() != null) { // prune -> fine-tune -> quantize; the uncompressed graph teaches
       long t = System.nanoTime();
-      optimized = fineTune(uncompressedFloat, optimized, source);
+      optimized = fineTune(uncompressedFloat, optimized, source, quantizes ? FineTuner.Int8.of(profile) : null);
       fineTuneNanos = System.nanoTime() - t;
     }
     Graph compressedFloat = optimized;
@@ -605,8 +605,12 @@ final class BuildJob {
    * inputs: {@code --train DIR}, else the calibration set (--calib DIR or calib/ beside the model);
    * never the eval set, which judges the result.
    */
-  private Graph fineTune(Graph teacher, Graph student, Graph source) throws IOException {
+  private Graph fineTune(Graph teacher, Graph student, Graph source, FineTuner.Int8 int8) throws IOException {
     Compression.FineTune f = o.compression().fineTune();
+    if (f.qat() > 0 && int8 == null) {
+      throw new BadInputException("--fine-tune qat=" + f.qat() + ": target '" + profile.id() + "' does not "
+          + "quantize, so there is no int8 rounding to simulate; drop qat or pick an int8 target");
+    }
     FineTuner tuner = fineTuner;
     SampleSet inputs;
     String from;
@@ -631,7 +635,7 @@ final class BuildJob {
         : "supervised, on the model's own labelled data";
     listener.info(String.format(java.util.Locale.ROOT, "fine-tuning %s (%s): %d steps%s, seed %d",
         o.compression().prune().id(), on, f.steps(), f.seconds() > 0 ? String.format(java.util.Locale.ROOT, " or %.0f s", f.seconds()) : "", f.seed()));
-    FineTuner.Result r = tuner.fineTune(new FineTuner.Request(student, teacher, inputs, f, listener));
+    FineTuner.Result r = tuner.fineTune(new FineTuner.Request(student, teacher, inputs, f, listener, f.qat() > 0 ? int8 : null));
     listener.info(r.summary());
     notes.add(r.summary());
     return r.graph();

@@ -118,9 +118,16 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
    * @param rare distillation's weighting of rare mask classes: each class's pixels weigh its share of
    *     the teacher's pixels to the power -rare (0: all alike; 0.5, the default: inverse square root;
    *     1: inverse share), capped at 10x the commonest class's
+   * @param qat the last this many steps train with the target's int8 rounding simulated (fake
+   *     quantization of weights and of the activations that integer kernels read, straight-through
+   *     gradients), so the weights the quantizer then rounds are ones the loss already saw rounded;
+   *     0: none (a float target never quantizes)
+   * @param iou distillation of softmax masks: the weight of a soft-IoU term against the teacher's
+   *     argmax mask, each class's share of it set by how far below 1 the pruned model's measured IoU
+   *     of that class is before fine-tuning (the weakest mask weighs most); 0: none
    */
   public record FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
-      java.nio.file.Path train, double rare) {
+      java.nio.file.Path train, double rare, int qat, double iou) {
     public static final int DEFAULT_STEPS = 300;
     public static final double DEFAULT_LR = 1e-3;
     public static final int DEFAULT_BATCH = 4;
@@ -130,6 +137,12 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
     public FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
         java.nio.file.Path train) {
       this(steps, distill, seed, seconds, learningRate, batch, train, DEFAULT_RARE);
+    }
+
+    /** Without fake quantization or the soft-IoU term. */
+    public FineTune(int steps, boolean distill, long seed, double seconds, double learningRate, int batch,
+        java.nio.file.Path train, double rare) {
+      this(steps, distill, seed, seconds, learningRate, batch, train, rare, 0, 0);
     }
 
     public FineTune {
@@ -148,6 +161,12 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       if (!(rare >= 0 && rare <= 2)) {
         throw new BadInputException("--fine-tune rare must be between 0 and 2, got " + rare);
       }
+      if (qat < 0 || qat > steps) {
+        throw new BadInputException("--fine-tune qat must be between 0 and steps (" + steps + "), got " + qat);
+      }
+      if (!(iou >= 0 && iou <= 10)) {
+        throw new BadInputException("--fine-tune iou must be between 0 and 10, got " + iou);
+      }
     }
 
     /** Distillation with the defaults. */
@@ -160,20 +179,21 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
     }
 
     public FineTune withSteps(int n) {
-      return new FineTune(n, distill, seed, seconds, learningRate, batch, train, rare);
+      return new FineTune(n, distill, seed, seconds, learningRate, batch, train, rare, Math.min(qat, n), iou);
     }
 
     public FineTune withDistill(boolean d) {
-      return new FineTune(steps, d, seed, seconds, learningRate, batch, train, rare);
+      return new FineTune(steps, d, seed, seconds, learningRate, batch, train, rare, qat, iou);
     }
 
     public FineTune withTrain(java.nio.file.Path dir) {
-      return new FineTune(steps, distill, seed, seconds, learningRate, batch, dir, rare);
+      return new FineTune(steps, distill, seed, seconds, learningRate, batch, dir, rare, qat, iou);
     }
 
     /**
      * Reads a {@code --fine-tune} value: empty for the defaults, else comma-separated
-     * {@code steps=N}, {@code seconds=S}, {@code seed=K}, {@code lr=X}, {@code batch=B}, {@code rare=P}.
+     * {@code steps=N}, {@code seconds=S}, {@code seed=K}, {@code lr=X}, {@code batch=B}, {@code rare=P},
+     * {@code qat=M}, {@code iou=W}.
      */
     public static FineTune parse(String spec, boolean distill) {
       int steps = DEFAULT_STEPS;
@@ -182,13 +202,15 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
       double lr = DEFAULT_LR;
       int batch = DEFAULT_BATCH;
       double rare = DEFAULT_RARE;
+      int qat = 0;
+      double iou = 0;
       String s = spec == null ? "" : spec.trim();
       if (!s.isEmpty()) {
         for (String part : s.split(",")) {
           String[] kv = part.trim().split("=", 2);
           if (kv.length != 2) {
             throw new BadInputException("--fine-tune '" + spec + "': expected key=value (steps=N, seconds=S, seed=K, "
-                + "lr=X, batch=B, rare=P), got '" + part.trim() + "'");
+                + "lr=X, batch=B, rare=P, qat=M, iou=W), got '" + part.trim() + "'");
           }
           String k = kv[0].trim().toLowerCase(Locale.ROOT);
           String v = kv[1].trim();
@@ -200,15 +222,17 @@ public record Compression(Pruning prune, double lowRank, FineTune fineTune) {
               case "lr" -> lr = Double.parseDouble(v);
               case "batch" -> batch = Integer.parseInt(v);
               case "rare" -> rare = Double.parseDouble(v);
+              case "qat" -> qat = Integer.parseInt(v);
+              case "iou" -> iou = Double.parseDouble(v);
               default -> throw new BadInputException("--fine-tune '" + spec + "': unknown key '" + kv[0].trim()
-                  + "' (known: steps, seconds, seed, lr, batch, rare)");
+                  + "' (known: steps, seconds, seed, lr, batch, rare, qat, iou)");
             }
           } catch (NumberFormatException e) {
             throw new BadInputException("--fine-tune '" + spec + "': " + k + " '" + v + "' is not a number");
           }
         }
       }
-      return new FineTune(steps, distill, seed, seconds, lr, batch, null, rare);
+      return new FineTune(steps, distill, seed, seconds, lr, batch, null, rare, qat, iou);
     }
   }
 

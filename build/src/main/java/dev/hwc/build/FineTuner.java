@@ -19,8 +19,33 @@ public interface FineTuner {
    * @param inputs unlabelled model inputs to train on (the training set; never the eval set)
    * @param spec steps, time budget, seed, mode
    * @param listener progress (one {@link BuildListener#fineTuneStep} per step)
+   * @param int8 the target's integer rules, which fake quantization ({@code qat=M}) simulates; null when
+   *     the build does not quantize
    */
-  record Request(Graph student, Graph teacher, SampleSet inputs, Compression.FineTune spec, BuildListener listener) {}
+  record Request(Graph student, Graph teacher, SampleSet inputs, Compression.FineTune spec, BuildListener listener,
+      Int8 int8) {
+    /** For a build that does not quantize. */
+    public Request(Graph student, Graph teacher, SampleSet inputs, Compression.FineTune spec, BuildListener listener) {
+      this(student, teacher, inputs, spec, listener, null);
+    }
+  }
+
+  /**
+   * What the target's int8 build will round, for fake quantization: its weight and activation rules
+   * and the ops it keeps in float (whose inputs are left unrounded).
+   */
+  record Int8(dev.hwc.profiles.WeightQuant weights, dev.hwc.profiles.ActivationQuant activations,
+      java.util.Set<String> floatOps) {
+    public Int8 {
+      floatOps = java.util.Set.copyOf(floatOps);
+    }
+
+    /** A profile's rules, or null when it does not quantize. */
+    public static Int8 of(dev.hwc.profiles.Profile p) {
+      dev.hwc.profiles.Quantization q = p.quantization();
+      return q == null || !q.enabled() ? null : new Int8(q.weights(), q.activations(), java.util.Set.copyOf(p.keepHigherPrecision()));
+    }
+  }
 
   /**
    * @param graph the fine-tuned graph (same nodes and initializer names as the student)

@@ -16,7 +16,11 @@ import org.tensorflow.types.TFloat32;
  *   <li>an output made by a Softmax over the channels of an NCHW value (masks, class maps): the
  *       KL divergence from the teacher's probabilities to the student's, per pixel, read from the
  *       student's logits (LogSoftmax, exact gradients), each pixel weighted by its teacher class's
- *       weight (so rare classes, the masks that fail first, count more);</li>
+ *       weight (so rare classes, the masks that fail first, count more); optionally plus a soft-IoU
+ *       term per class against the teacher's argmax mask, {@code 1 - sum(t q) / (sum(t) + sum(q) -
+ *       sum(t q))} over the batch's pixels (t the teacher's one-hot argmax, q the student's
+ *       probability), the classes' terms weighted by {@code iouWeights} (the metric the masks are
+ *       judged by, made differentiable);</li>
  *   <li>an output made by a Sigmoid: the binary KL divergence per element, from the logits;</li>
  *   <li>any other output: the mean squared error divided by the teacher's variance, so that outputs
  *       of different scales weigh alike.</li>
@@ -34,8 +38,14 @@ public final class DistillationLoss implements LossGraph.Builder {
    * @param classWeights per channel weight (SOFTMAX_CHANNELS), else null
    * @param scale the MSE divisor (teacher variance), else 1
    * @param weight the term's weight in the sum
+   * @param iouWeights per channel weight of the soft-IoU term (SOFTMAX_CHANNELS), null for none
    */
-  public record Term(String output, Kind kind, float[] classWeights, double scale, double weight) {}
+  public record Term(String output, Kind kind, float[] classWeights, double scale, double weight, float[] iouWeights) {
+    /** Without a soft-IoU term. */
+    public Term(String output, Kind kind, float[] classWeights, double scale, double weight) {
+      this(output, kind, classWeights, scale, weight, null);
+    }
+  }
 
   private final List<Term> terms;
 
@@ -88,6 +98,18 @@ public final class DistillationLoss implements LossGraph.Builder {
           Operand<TFloat32> kl = tf.reduceSum(tf.math.mul(p, tf.math.sub(logp, logq)), tf.constant(1));
           Operand<TFloat32> w = tf.reduceSum(tf.math.mul(p, tf.constant(t.classWeights())), tf.constant(1));
           term = tf.math.div(tf.reduceSum(tf.math.mul(w, kl), tf.constant(0)), tf.reduceSum(w, tf.constant(0)));
+          if (t.iouWeights() != null) {
+            Operand<TFloat32> hard = tf.oneHot(tf.math.argMax(p, tf.constant(1)), tf.constant(c), tf.constant(1f),
+                tf.constant(0f));
+            Operand<TFloat32> q = tf.math.exp(logq);
+            Operand<TFloat32> inter = tf.reduceSum(tf.math.mul(hard, q), tf.constant(0));
+            Operand<TFloat32> union = tf.math.sub(tf.math.add(tf.reduceSum(hard, tf.constant(0)),
+                tf.reduceSum(q, tf.constant(0))), inter);
+            Operand<TFloat32> miss = tf.math.sub(tf.constant(1f), tf.math.div(inter, tf.math.add(union, tf.constant(1e-6f))));
+            Operand<TFloat32> soft = tf.reduceSum(tf.math.mul(miss, tf.constant(t.iouWeights())), tf.constant(0));
+            metrics.put(t.output() + ":soft-iou-loss", soft);
+            term = tf.math.add(term, soft);
+          }
         }
         case SIGMOID -> {
           Placeholder<TFloat32> y = tf.withName(ph).placeholder(TFloat32.class, Placeholder.shape(Shape.of(s)));
@@ -110,7 +132,7 @@ public final class DistillationLoss implements LossGraph.Builder {
               tf.constant((float) Math.max(t.scale(), 1e-12)));
         }
       }
-      metrics.put(t.output(), term);
+      metrics.putIfAbsent(t.output(), term);
       Operand<TFloat32> weighted = tf.math.mul(term, tf.constant((float) t.weight()));
       total = total == null ? weighted : tf.math.add(total, weighted);
     }

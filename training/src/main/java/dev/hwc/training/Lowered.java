@@ -33,12 +33,14 @@ public final class Lowered implements AutoCloseable {
   private final Graph graph;
   private final LoweringContext ctx;
   private final Map<String, Placeholder<TFloat32>> inputs = new LinkedHashMap<>();
+  private final FakeQuant fakeQuant;
 
-  private Lowered(org.tensorflow.Graph tfGraph, Graph graph, Predicate<String> trainable) {
+  private Lowered(org.tensorflow.Graph tfGraph, Graph graph, Predicate<String> trainable, FakeQuant fakeQuant) {
     this.tfGraph = tfGraph;
     this.tf = Ops.create(tfGraph);
     this.graph = graph;
-    this.ctx = new LoweringContext(tf, graph, trainable);
+    this.fakeQuant = fakeQuant;
+    this.ctx = new LoweringContext(tf, graph, trainable, fakeQuant);
   }
 
   /** Lowers g with every float initializer trainable. */
@@ -47,10 +49,18 @@ public final class Lowered implements AutoCloseable {
   }
 
   public static Lowered lower(Graph g, Map<String, long[]> inputShapes, Predicate<String> trainable) {
+    return lower(g, inputShapes, trainable, null);
+  }
+
+  /**
+   * Lowers g with fake quantization of the values a target's int8 build rounds (see {@link FakeQuant}),
+   * switched by {@link #fakeQuantGate()}; {@code fakeQuant} null lowers plain float.
+   */
+  public static Lowered lower(Graph g, Map<String, long[]> inputShapes, Predicate<String> trainable, FakeQuant fakeQuant) {
     Graph bound = bindStatic(g, inputShapes);
     org.tensorflow.Graph tg = new org.tensorflow.Graph();
     try {
-      Lowered l = new Lowered(tg, bound, trainable);
+      Lowered l = new Lowered(tg, bound, trainable, fakeQuant);
       l.build();
       return l;
     } catch (RuntimeException e) {
@@ -132,6 +142,14 @@ public final class Lowered implements AutoCloseable {
       throw new LoweringException("no lowered value '" + name + "'");
     }
     return v;
+  }
+
+  /**
+   * The scalar to feed 1 (int8 rounding simulated) or 0 (plain float) on every run; null when the
+   * graph was lowered without fake quantization or nothing in it is rounded.
+   */
+  public Placeholder<TFloat32> fakeQuantGate() {
+    return fakeQuant == null ? null : fakeQuant.gateOrNull();
   }
 
   /** The trainable weights in the order they were met. */

@@ -34,11 +34,13 @@ public final class LoweringContext {
   private final Map<String, Operand<TFloat32>> irForm = new HashMap<>();
   private final Map<String, Operand<TFloat32>> nhwcForm = new HashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private final FakeQuant fakeQuant;
 
-  LoweringContext(Ops tf, Graph graph, Predicate<String> trainable) {
+  LoweringContext(Ops tf, Graph graph, Predicate<String> trainable, FakeQuant fakeQuant) {
     this.tf = tf;
     this.graph = graph;
     this.trainable = trainable;
+    this.fakeQuant = fakeQuant;
   }
 
   public Ops tf() {
@@ -157,6 +159,39 @@ public final class LoweringContext {
     Placeholder<TFloat32> ph = tf.withName("param_" + tfName(name)).placeholder(TFloat32.class, Placeholder.shape(Shape.of(tfShape)));
     parameters.put(name, new Parameter(name, ir, aligned, perm, tfShape, ph));
     return ph;
+  }
+
+  /**
+   * A weight operand of n (as {@link #weight(Node, int, int, int[])} returned it, TensorFlow dim j holding
+   * IR dim {@code perm[j]}) with the target's int8 rounding simulated when lowering for fake
+   * quantization and the target quantizes n's op; the operand itself otherwise.
+   *
+   * @param irAxis n's per-channel axis in the IR weight when the op's rule differs from the profile's
+   *     entry (Gemm without transB), else -2 to take the profile's
+   */
+  public Operand<TFloat32> quantizedWeight(Node n, Operand<TFloat32> w, int[] perm, int irAxis) {
+    if (fakeQuant == null || !fakeQuant.quantizes(n.op())) {
+      return w;
+    }
+    java.util.OptionalInt axis = fakeQuant.axisFor(n.op());
+    int ir = irAxis != -2 ? irAxis : axis.isPresent() ? axis.getAsInt() : -1;
+    int tfAxis = -1;
+    if (axis.isPresent()) {
+      for (int j = 0; j < perm.length; j++) {
+        if (perm[j] == ir) {
+          tfAxis = j;
+        }
+      }
+    }
+    return fakeQuant.weight(tf, w, perm.length, tfAxis);
+  }
+
+  /** An activation input of n with the int8 rounding simulated, as {@link #quantizedWeight} decides. */
+  public Operand<TFloat32> quantizedInput(Node n, int i, Operand<TFloat32> x) {
+    if (fakeQuant == null || !fakeQuant.quantizes(n.op())) {
+      return x;
+    }
+    return fakeQuant.activation(tf, x, rank(n.input(i)));
   }
 
   /** A weight in its own layout and rank. */

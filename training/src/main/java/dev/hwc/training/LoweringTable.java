@@ -208,7 +208,7 @@ public final class LoweringTable {
     long[] s = a.getInts("strides", new long[] {1, 1});
     long[] d = a.getInts("dilations", new long[] {1, 1});
     long[] p = pads2d(c, n, new long[] {xs[2], xs[3]}, k, s, d);
-    Operand<TFloat32> x = c.nhwc(n, 0);
+    Operand<TFloat32> x = c.quantizedInput(n, 0, c.nhwc(n, 0));
     String padding = "VALID";
     boolean same = s[0] == 1 && s[1] == 1 && p[0] == p[2] && p[1] == p[3]
         && p[0] * 2 == (k[0] - 1) * d[0] && p[1] * 2 == (k[1] - 1) * d[1];
@@ -221,10 +221,12 @@ public final class LoweringTable {
     List<Long> dil = LoweringContext.list(1, d[0], d[1], 1);
     Operand<TFloat32> y;
     if (group == 1) {
-      Operand<TFloat32> w = c.weight(n, 1, 0, new int[] {2, 3, 1, 0}); // [O, I, kh, kw] -> [kh, kw, I, O]
+      int[] perm = {2, 3, 1, 0}; // [O, I, kh, kw] -> [kh, kw, I, O]
+      Operand<TFloat32> w = c.quantizedWeight(n, c.weight(n, 1, 0, perm), perm, -2);
       y = c.tf().nn.conv2d(x, w, strides, padding, Conv2d.dilations(dil));
     } else if (group == xs[1] && ws[0] == xs[1] && ws[1] == 1) {
-      Operand<TFloat32> w = c.weight(n, 1, 0, new int[] {2, 3, 0, 1}); // [C, 1, kh, kw] -> [kh, kw, C, 1]
+      int[] perm = {2, 3, 0, 1}; // [C, 1, kh, kw] -> [kh, kw, C, 1]
+      Operand<TFloat32> w = c.quantizedWeight(n, c.weight(n, 1, 0, perm), perm, -2);
       y = c.tf().nn.depthwiseConv2dNative(x, w, strides, padding,
           org.tensorflow.op.nn.DepthwiseConv2dNative.dilations(dil));
     } else {
@@ -256,8 +258,10 @@ public final class LoweringTable {
     long[] op = a.getInts("output_padding", new long[] {0, 0});
     long[] full = {(xs[2] - 1) * s[0] + ws[2] + op[0], (xs[3] - 1) * s[1] + ws[3] + op[1]};
     long cout = ws[1];
-    Operand<TFloat32> w = c.weight(n, 1, 0, new int[] {2, 3, 1, 0}); // [Cin, Cout, kh, kw] -> [kh, kw, Cout, Cin]
-    Operand<TFloat32> y = c.tf().nn.conv2dBackpropInput(c.ints(xs[0], full[0], full[1], cout), w, c.nhwc(n, 0),
+    int[] perm = {2, 3, 1, 0}; // [Cin, Cout, kh, kw] -> [kh, kw, Cout, Cin]
+    Operand<TFloat32> w = c.quantizedWeight(n, c.weight(n, 1, 0, perm), perm, -2);
+    Operand<TFloat32> y = c.tf().nn.conv2dBackpropInput(c.ints(xs[0], full[0], full[1], cout), w,
+        c.quantizedInput(n, 0, c.nhwc(n, 0)),
         LoweringContext.list(1, s[0], s[1], 1), "VALID");
     long top = (full[0] - ys[2]) / 2;
     long left = (full[1] - ys[3]) / 2;
@@ -466,7 +470,11 @@ public final class LoweringTable {
     }
     Operand<TFloat32> a = c.ir(n, 0);
     if (bs.length == 2 && as.length >= 2) {
-      Operand<TFloat32> b = c.isInitializer(n, 1) ? c.weight(n, 1) : c.ir(n, 1);
+      Operand<TFloat32> b = c.ir(n, 1);
+      if (c.isInitializer(n, 1)) { // a product by a constant: the int8 kernel's case (weights and the input rounded)
+        b = c.quantizedWeight(n, c.weight(n, 1), new int[] {0, 1}, -2);
+        a = c.quantizedInput(n, 0, a);
+      }
       if (as.length == 2) {
         return one(TfValue.ir(tf.linalg.matMul(a, b)));
       }
@@ -486,7 +494,12 @@ public final class LoweringTable {
     boolean ta = at.getInt("transA", 0) != 0;
     boolean tb = at.getInt("transB", 0) != 0;
     Operand<TFloat32> a = c.ir(n, 0);
-    Operand<TFloat32> b = c.isInitializer(n, 1) ? c.weight(n, 1) : c.ir(n, 1);
+    Operand<TFloat32> b = c.ir(n, 1);
+    if (c.isInitializer(n, 1)) { // the profile's Gemm axis is for B as (N, K), transB=1; (K, N) has it at 1
+      int[] id = {0, 1};
+      b = c.quantizedWeight(n, c.weight(n, 1), id, tb ? -2 : 1);
+      a = c.quantizedInput(n, 0, a);
+    }
     Operand<TFloat32> y = tf.linalg.matMul(a, b, MatMul.transposeA(ta), MatMul.transposeB(tb));
     float alpha = at.getFloat("alpha", 1f);
     if (alpha != 1f) {

@@ -31,7 +31,14 @@ import org.tensorflow.Session;
  * learns to match its outputs ({@link DistillationLoss}: KL for softmax masks, each class weighted
  * by the inverse square root of its share of the teacher's pixels, so the rare masks, which fail
  * the gate first, count more; MSE over the teacher's variance for other outputs). Batches are drawn
- * from the inputs in an order shuffled per epoch from the seed.
+ * from the inputs in an order shuffled per epoch from the seed. With {@code iou=W}, a soft-IoU term per
+ * mask class is added, its weight W split over the classes in proportion to how far below 1 the
+ * pruned model's own IoU of each class is before training (measured against the teacher on the
+ * training inputs): the weakest mask weighs most.
+ *
+ * <p>Quantization-aware: with {@code qat=M} and a target that quantizes ({@link FineTuner.Int8}), the
+ * last M steps run with that target's int8 rounding simulated ({@link FakeQuant}), so the weights
+ * handed to the quantizer are ones trained to survive its rounding.
  *
  * <p>Supervised: for the bundled well-log example only (the model that comes with a loss and a
  * labelled data generator): its {@link SegmentationLoss} on freshly generated training strips.
@@ -66,14 +73,16 @@ public final class TfFineTuner implements FineTuner {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     int batch;
     String what;
+    String teacherNote = "";
     if (spec.distill()) {
       if (r.inputs().size() == 0) {
         throw new BadInputException("--fine-tune --distill: no inputs to train on");
       }
       batch = Math.min(spec.batch(), r.inputs().size());
       batch = batchThatLowers(student, batch);
-      Teacher t = teach(r.teacher(), r.inputs(), threads, spec.rare());
+      Teacher t = teach(r.teacher(), r.inputs(), threads, spec.rare(), spec.iou() > 0 ? student : null, spec.iou());
       loss = t.loss();
+      teacherNote = t.note();
       batches = shuffled(r.inputs(), t.targets(), batch, spec.seed());
       for (Value in : student.inputs()) {
         long[] s = r.inputs().get(0).get(in.name()).shape().clone();
@@ -100,7 +109,12 @@ public final class TfFineTuner implements FineTuner {
         5.0, threads, 0);
     BuildListener listener = r.listener() == null ? BuildListener.NONE : r.listener();
     long t0 = System.nanoTime();
-    Trainer.Outcome o = new Trainer(opts, null).fixZeros(held).timeBudget(spec.seconds()).onStep(s -> {
+    Trainer trainer = new Trainer(opts, null);
+    int qat = r.int8() == null ? 0 : spec.qat();
+    if (qat > 0) {
+      trainer.fakeQuant(new FakeQuant(r.int8()), spec.steps() - qat);
+    }
+    Trainer.Outcome o = trainer.fixZeros(held).timeBudget(spec.seconds()).onStep(s -> {
       double secs = (System.nanoTime() - t0) / 1e9;
       int done = s.step() + 1;
       double eta = secs / done * (spec.steps() - done);
@@ -123,6 +137,14 @@ public final class TfFineTuner implements FineTuner {
         log.size() == 1 ? "" : "s", batch, o.seconds(),
         log.size() < spec.steps() ? " (time budget of " + spec.seconds() + " s reached)" : "", before, after, window,
         zerosAfter);
+    if (qat > 0) {
+      int ran = Math.max(0, log.size() - (spec.steps() - qat));
+      summary += String.format(Locale.ROOT, "; the last %d steps with the target's int8 rounding simulated (fake "
+          + "quantization of weights and of the inputs of its integer ops, straight-through gradients)", ran);
+    }
+    if (spec.distill() && spec.iou() > 0) {
+      summary += "; " + teacherNote;
+    }
     return new Result(o.graph(), log.size(), o.seconds(), before, after, summary);
   }
 
@@ -169,10 +191,22 @@ public final class TfFineTuner implements FineTuner {
     }
   }
 
-  /** The teacher's outputs per sample (in the loss's target layout) and the loss that matches them. */
-  record Teacher(DistillationLoss loss, List<Map<String, float[]>> targets) {}
+  /** The teacher's outputs per sample (in the loss's target layout), the loss that matches them, a note on its weights. */
+  record Teacher(DistillationLoss loss, List<Map<String, float[]>> targets, String note) {}
 
   static Teacher teach(Graph teacher, SampleSet inputs, int threads, double rare) {
+    return teach(teacher, inputs, threads, rare, null, 0);
+  }
+
+  /** Training samples on which the pruned model's IoU per mask is measured for the soft-IoU weights. */
+  static final int IOU_SAMPLES = 32;
+
+  /**
+   * @param student the pruned model, whose IoU per mask class against the teacher sets the soft-IoU
+   *     term's class weights; null for no soft-IoU term
+   * @param iou the soft-IoU term's total weight
+   */
+  static Teacher teach(Graph teacher, SampleSet inputs, int threads, double rare, Graph student, double iou) {
     List<String> outs = teacher.outputs().stream().map(Value::name).toList();
     Map<String, long[]> shapes = new LinkedHashMap<>();
     inputs.get(0).forEach((k, v) -> shapes.put(k, v.shape()));
@@ -220,17 +254,90 @@ public final class TfFineTuner implements FineTuner {
       }
     }
     List<DistillationLoss.Term> terms = new ArrayList<>();
+    String note = "";
     for (String out : outs) {
       DistillationLoss.Kind kind = kinds.get(out);
       if (kind == DistillationLoss.Kind.SOFTMAX_CHANNELS) {
-        terms.add(new DistillationLoss.Term(out, kind, classWeights(targets, out, (int) outShapes.get(out)[1], rare), 1, 1));
+        int c = (int) outShapes.get(out)[1];
+        float[] iouWeights = null;
+        if (student != null) {
+          double[] measured = studentIoU(student, inputs, targets, out, c, threads);
+          iouWeights = iouWeights(measured, iou);
+          StringBuilder sb = new StringBuilder("soft-IoU term on " + out + ", class weights");
+          for (int k = 0; k < c; k++) {
+            sb.append(String.format(Locale.ROOT, " %.3f", iouWeights[k]));
+          }
+          sb.append(" from the pruned model's IoU");
+          for (int k = 0; k < c; k++) {
+            sb.append(String.format(Locale.ROOT, " %.4f", measured[k]));
+          }
+          note = sb.append(" on ").append(Math.min(IOU_SAMPLES, inputs.size())).append(" training inputs").toString();
+        }
+        terms.add(new DistillationLoss.Term(out, kind, classWeights(targets, out, c, rare), 1, 1, iouWeights));
       } else if (kind == DistillationLoss.Kind.SIGMOID) {
         terms.add(new DistillationLoss.Term(out, kind, null, 1, 1));
       } else {
         terms.add(new DistillationLoss.Term(out, kind, null, variance(targets, out), 1));
       }
     }
-    return new Teacher(new DistillationLoss(terms), targets);
+    return new Teacher(new DistillationLoss(terms), targets, note);
+  }
+
+  /**
+   * The student's IoU per class against the teacher's argmax, over the first {@link #IOU_SAMPLES}
+   * inputs (both argmaxed per pixel; a class neither has counts as 1).
+   */
+  static double[] studentIoU(Graph student, SampleSet inputs, List<Map<String, float[]>> targets, String out, int c,
+      int threads) {
+    long[] inter = new long[c];
+    long[] union = new long[c];
+    for (int i = 0; i < Math.min(IOU_SAMPLES, inputs.size()); i++) {
+      Tensor y = Trainer.infer(student, inputs.get(i), List.of(out), threads).get(out);
+      float[] q = nchwToNhwc(y.toFloats(), y.shape());
+      float[] p = targets.get(i).get(out);
+      for (int j = 0; j + c <= p.length; j += c) {
+        int a = argmax(p, j, c);
+        int b = argmax(q, j, c);
+        for (int k = 0; k < c; k++) {
+          boolean x = a == k;
+          boolean z = b == k;
+          inter[k] += x && z ? 1 : 0;
+          union[k] += x || z ? 1 : 0;
+        }
+      }
+    }
+    double[] iou = new double[c];
+    for (int k = 0; k < c; k++) {
+      iou[k] = union[k] == 0 ? 1 : (double) inter[k] / union[k];
+    }
+    return iou;
+  }
+
+  private static int argmax(float[] v, int at, int c) {
+    int best = 0;
+    for (int k = 1; k < c; k++) {
+      if (v[at + k] > v[at + best]) {
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * {@code total} split over the classes in proportion to 1 - IoU (the weakest class weighs most; all
+   * alike when every IoU is 1).
+   */
+  static float[] iouWeights(double[] measured, double total) {
+    int c = measured.length;
+    double sum = 0;
+    for (double m : measured) {
+      sum += Math.max(0, 1 - m);
+    }
+    float[] w = new float[c];
+    for (int k = 0; k < c; k++) {
+      w[k] = (float) (total * (sum > 0 ? Math.max(0, 1 - measured[k]) / sum : 1.0 / c));
+    }
+    return w;
   }
 
   /**

@@ -56,6 +56,8 @@ public final class Trainer {
   private java.util.Set<String> fixedZeros = java.util.Set.of();
   private double secondsBudget;
   private java.util.function.Consumer<StepLog> onStep = s -> {};
+  private FakeQuant fakeQuant;
+  private int fakeQuantFrom;
 
   public Trainer(Options options, PrintWriter out) {
     this.options = options;
@@ -75,6 +77,17 @@ public final class Trainer {
   /** Stops after the step during which this many seconds have passed since training began (0: no limit). */
   public Trainer timeBudget(double seconds) {
     this.secondsBudget = seconds;
+    return this;
+  }
+
+  /**
+   * Quantization-aware training from step {@code fromStep} on: the graph is lowered with {@code fq}'s
+   * fake quantization, switched off before that step and on from it (straight-through gradients, the
+   * float weights are what Adam updates and what is returned).
+   */
+  public Trainer fakeQuant(FakeQuant fq, int fromStep) {
+    this.fakeQuant = fq;
+    this.fakeQuantFrom = fromStep;
     return this;
   }
 
@@ -135,8 +148,9 @@ public final class Trainer {
       LossGraph.Builder lossBuilder, Batches batches) {
     long t0 = System.nanoTime();
     List<StepLog> log = new ArrayList<>();
-    try (Lowered model = Lowered.lower(graph, inputShapes, trainable)) {
+    try (Lowered model = Lowered.lower(graph, inputShapes, trainable, fakeQuant)) {
       LossGraph loss = lossBuilder.build(model);
+      var gate = model.fakeQuantGate();
       List<Parameter> params = model.parameters();
       Output<?>[] xs = params.stream().map(p -> p.placeholder().asOutput()).toArray(Output<?>[]::new);
       Output<?>[] grads = model.tfGraph().addGradients(loss.loss().asOutput(), xs);
@@ -170,6 +184,9 @@ public final class Trainer {
             });
             for (Parameter p : params) {
               run.feed(p.placeholder(), own(owned, TfTensors.of(values.get(p.name()), p.tfShape())));
+            }
+            if (gate != null) {
+              run.feed(gate, own(owned, org.tensorflow.types.TFloat32.scalarOf(step >= fakeQuantFrom ? 1f : 0f)));
             }
             run.fetch(loss.loss());
             for (String m : metricNames) {

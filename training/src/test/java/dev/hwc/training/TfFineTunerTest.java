@@ -97,6 +97,45 @@ class TfFineTunerTest {
   }
 
   /**
+   * The last third of the steps with x86-int8's rounding simulated, and the soft-IoU term weighted by
+   * the pruned model's measured IoU per mask: the loss still falls, the pruned zeros hold, the student
+   * ends nearer the teacher than the pruned model, and the summary says what ran.
+   */
+  @Test
+  void quantizationAwareDistillationWithTheSoftIouTerm() {
+    Graph teacher = TrainerTest.train(WellLogNet.build(TrainerTest.TINY, 3), 40).graph();
+    Compression c = new Compression(new Compression.Pruning(Compression.Kind.UNSTRUCTURED, 0.6, null, null),
+        new Compression.FineTune(60, true, 0, 0, 3e-3, 2, null, 0.5, 20, 0.5));
+    Graph pruned = c.apply(teacher, PassContext.defaults());
+    long prunedZeros = zeros(pruned);
+
+    FineTuner.Result r = FineTuner.load().fineTune(
+        new FineTuner.Request(pruned, teacher, strips(1000, 8), c.fineTune(), null, FakeQuantTest.X86));
+
+    assertEquals(60, r.steps());
+    assertEquals(prunedZeros, zeros(r.graph()), "fake quantization rounds in the forward pass only; the zeros hold");
+    // the soft-IoU term against one-hot masks has a floor (the teacher itself is not one-hot): a smaller fall
+    assertTrue(r.lossAfter() < 0.8 * r.lossBefore(), "loss " + r.lossBefore() + " -> " + r.lossAfter());
+    assertTrue(r.summary().contains("the last 20 steps with the target's int8 rounding simulated"), r.summary());
+    assertTrue(r.summary().contains("soft-IoU term on " + WellLogNet.OUTPUT), r.summary());
+    SampleSet unseen = strips(5000, 4);
+    double pruneGap = distance(pruned, teacher, unseen);
+    double tunedGap = distance(r.graph(), teacher, unseen);
+    assertTrue(tunedGap < 0.7 * pruneGap, "squared distance to the teacher on unseen strips " + pruneGap + " -> " + tunedGap);
+  }
+
+  @Test
+  void softIouWeightsFollowTheMeasuredIou() {
+    float[] w = TfFineTuner.iouWeights(new double[] {0.99, 0.95, 0.90}, 1.5);
+    assertEquals(1.5, w[0] + w[1] + w[2], 1e-6);
+    assertEquals(1.5 * 0.01 / 0.16, w[0], 1e-6); // in proportion to 1 - IoU: 0.01, 0.05, 0.10
+    assertEquals(1.5 * 0.05 / 0.16, w[1], 1e-6);
+    assertEquals(1.5 * 0.10 / 0.16, w[2], 1e-6);
+    float[] same = TfFineTuner.iouWeights(new double[] {1, 1}, 1);
+    assertEquals(0.5, same[0], 1e-6);
+  }
+
+  /**
    * Channel pruning leaves no zeros to hold but new, smaller weight shapes (the attention's and the
    * skip concatenations' consumers cut with them): distillation trains that graph as it is, keeps every
    * weight's shape and the MACs, and moves the student towards the teacher on strips it never saw.
