@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -28,7 +26,9 @@ public final class Evaluation {
   private final SessionOptions candidateOptions;
   private final Map<String, OutputKind> kinds;
   /** The reference outputs per sample: computed in the constructor, or on a thread of its own (see there). */
-  private final Future<Reference> reference;
+  private final FutureTask<Reference> reference;
+  /** Whether the reference is computed on a thread of its own (a model run in parts), else when first needed. */
+  private final boolean beside;
   private int lastParts = 1;
   private int candidateParts = 1;
 
@@ -51,7 +51,10 @@ public final class Evaluation {
   /**
    * As above; {@code referenceGraph} (hwc's typed graph of the reference model file, or null) lets a very
    * large ONNX model run on ONNX Runtime in parts ({@link OrtChain}: above {@link OrtChain#THRESHOLD_NODES}
-   * nodes), the same computation, without ONNX Runtime's superlinear session creation.
+   * nodes), the same computation, without ONNX Runtime's superlinear session creation. Such a reference is
+   * computed on a thread of its own from here on, beside the caller's work, with the options of
+   * {@link #REFERENCE_IN_PARTS}; any other is computed when first needed (the first comparison), so
+   * constructing an evaluation early costs nothing.
    */
   public Evaluation(Runtime referenceRuntime, Path referenceModel, Graph referenceGraph, Runtime runtime,
       SampleSet samples, Map<String, OutputKind> kinds) throws Exception {
@@ -60,9 +63,10 @@ public final class Evaluation {
     this.kinds = Map.copyOf(kinds);
     this.candidateOptions = SessionOptions.SOURCE_IO;
     List<Map<String, Tensor>> feeds = feeds(samples.size());
-    if (inParts(referenceRuntime, referenceModel, referenceGraph)) {
+    beside = inParts(referenceRuntime, referenceModel, referenceGraph);
+    if (beside) {
       // a reference in parts is most of a very large build's time and needs nothing the build makes: it is
-      // computed beside the build (the candidate's check, the passes), joined when first needed
+      // computed beside the build (the passes, the candidate's check), joined when first needed
       FutureTask<Reference> task = new FutureTask<>(() -> {
         OrtChain chain = OrtChain.cut(referenceModel, referenceGraph::type, OrtChain.PART_NODES);
         return chain == null
@@ -73,9 +77,9 @@ public final class Evaluation {
       t.setDaemon(true);
       t.start();
       reference = task;
-    } else {
-      reference = CompletableFuture.completedFuture(
-          new Reference(runWhole(referenceRuntime, referenceModel, SessionOptions.DEFAULT, feeds), 1));
+    } else { // computed when first needed, on the thread that needs it, before any candidate runs
+      reference = new FutureTask<>(
+          () -> new Reference(runWhole(referenceRuntime, referenceModel, SessionOptions.DEFAULT, feeds), 1));
     }
   }
 
@@ -110,6 +114,9 @@ public final class Evaluation {
     Fidelity f = new Fidelity(kinds);
     List<Map<String, Tensor>> feeds = feeds(limit);
     List<Map<String, Tensor>> got;
+    if (!beside) {
+      reference();
+    }
     try {
       got = runAll(runtime, candidate, emittedFrom, candidateOptions, feeds);
     } catch (Exception e) {
@@ -124,8 +131,20 @@ public final class Evaluation {
     return f.results();
   }
 
+  /**
+   * Computes the reference outputs now when they are computed when first needed (a whole model); returns at
+   * once when they are being computed beside (a model in parts). Returns how many parts the reference runs in
+   * when known, else 0.
+   */
+  public int computeReference() throws Exception {
+    return !beside || reference.isDone() ? reference().parts() : 0;
+  }
+
   /** The reference outputs, waited for when they are computed beside the build; what computing them threw. */
   private Reference reference() throws Exception {
+    if (!beside) {
+      reference.run(); // once: a finished task does not run again
+    }
     try {
       return reference.get();
     } catch (ExecutionException e) {
@@ -192,12 +211,12 @@ public final class Evaluation {
    * candidates' runtime takes no ONNX bytes (the caller then writes the file and compares that).
    */
   public List<OutputFidelity> compareOnnxBytes(byte[] candidate, int limit) throws Exception {
+    List<Map<String, Tensor>> want = reference().outputs();
     RuntimeSession s = runtime.openOnnxBytes(candidate, "in-memory plan", candidateOptions);
     if (s == null) {
       return null;
     }
     Fidelity f = new Fidelity(kinds);
-    List<Map<String, Tensor>> want = reference().outputs();
     try (s) {
       for (int i = 0; i < Math.min(limit, samples.size()); i++) {
         Map<String, Tensor> in = samples.get(i);

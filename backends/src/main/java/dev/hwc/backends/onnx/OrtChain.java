@@ -261,7 +261,7 @@ public final class OrtChain {
    * one running (0: each part created when the one before it is closed). The outputs do not depend on it:
    * every part is the same session, fed the same tensors, in the same order.
    */
-  List<Map<String, Tensor>> runAll(List<Map<String, Tensor>> feeds, SessionOptions options, int ahead) throws Exception {
+  public List<Map<String, Tensor>> runAll(List<Map<String, Tensor>> feeds, SessionOptions options, int ahead) throws Exception {
     List<Map<String, Tensor>> live = new ArrayList<>();
     for (Map<String, Tensor> f : feeds) {
       live.add(new HashMap<>(f));
