@@ -131,6 +131,24 @@ final class BuildJob {
       listener.info(nonFinite);
     }
 
+    // the samples before any work (bad eval or calibration data is refused first); the evaluation's reference
+    // outputs are computed when first judged, or, for a model checked in parts, from here on beside the passes
+    Graph src = source;
+    Samples s = phases.time("samples", () -> samples(src, precision));
+    warnNonFinite(s);
+    if (s.eval().size() < FEW_EVAL_SAMPLES) {
+      String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
+          + (s.eval().size() == 1 ? "" : "s") + " (" + s.description() + "); pass --eval DIR with at least "
+          + FEW_EVAL_SAMPLES + " for figures that mean something";
+      listener.info(warn);
+      notes.add(warn);
+    }
+    Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
+    // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
+    Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
+    Evaluation eval = new Evaluation(referenceRuntime, model,
+        referenceRuntime.id().equals("onnxruntime") ? src : null, runtime, s.eval(), kinds);
+
     PassRecorder passes = new PassRecorder();
     long optimizeStart = System.nanoTime();
     Graph optimized = Pipeline.standard().run(source, PassContext.defaults().withInstruments(passes));
@@ -184,6 +202,8 @@ final class BuildJob {
       Evaluation eval = phases.time("reference-outputs", () -> new Evaluation(referenceRuntime, model,
           referenceRuntime.id().equals("onnxruntime") ? src : null, runtime, s.eval(), kinds));
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
+      // a whole model's reference is computed here; one in parts has been running beside the passes
+      phases.time("reference-outputs", () -> eval.computeReference());
       List<Int8Search.Candidate> tried = candidates(precision, optimized, fp32Written, eval, s, gate, work);
       if (eval.referenceParts() > 1 || eval.candidateParts() > 1) {
         String parts = "the ONNX Runtime check ran the input model in " + eval.referenceParts() + " part"

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -33,8 +38,9 @@ import java.util.function.Function;
  * order with each boundary tensor fed forward ({@link Parts}). The same computation, op by op, as the
  * whole model; only ONNX Runtime's own graph optimizations cannot fuse across a cut.
  *
- * <p>Parts are opened one at a time and closed before the next, running every sample through each, so
- * memory holds one part's session. A model is left whole (not cut) when it has nodes with subgraphs
+ * <p>Parts are run one at a time, in order, every sample through each, and closed before the next is run;
+ * the next few parts' sessions are created ahead on a small pool of threads shared by every chain
+ * ({@link #CREATORS}), so memory holds a few parts' sessions, not the model's. A model is left whole (not cut) when it has nodes with subgraphs
  * (their outer-scope reads cross cuts unseen), initializers in external data, or no single-tensor
  * boundary where one is wanted.
  */
@@ -227,30 +233,69 @@ public final class OrtChain {
   }
 
   /**
-   * Runs every feed through the chain: part by part, each opened, run on every sample and closed before
-   * the next (creating the next parts' sessions ahead on other threads was measured: 25-40% more CPU and no
-   * shorter wall time on the shared 2-core machine, bench/RESULTS.md); returns each feed's graph outputs,
-   * in the model's output order.
+   * Session creation threads shared by every chain in the process: at most this many parts' sessions are
+   * being created at once, whichever chains they belong to (the input model's reference check and an
+   * artifact's check may run side by side), so the CPU they use is bounded by the machine's cores.
+   */
+  public static final int CREATORS = Math.max(1, Math.min(2, java.lang.Runtime.getRuntime().availableProcessors()));
+
+  private static final ExecutorService CREATOR_POOL = Executors.newFixedThreadPool(CREATORS, r -> {
+    Thread t = new Thread(r, "hwc-ort-part-creator");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /**
+   * Runs every feed through the chain: part by part in order, each part's session run on every sample and
+   * closed before the next is run; the next {@link #CREATORS} parts' sessions are created ahead on the
+   * shared creator threads meanwhile (ONNX Runtime's session creation is nearly all of a chain's cost and
+   * a part's creation needs nothing from the part before it). Memory holds at most {@code CREATORS + 1}
+   * parts' sessions per chain. Returns each feed's graph outputs, in the model's output order.
    */
   public List<Map<String, Tensor>> runAll(List<Map<String, Tensor>> feeds, SessionOptions options) throws Exception {
+    return runAll(feeds, options, CREATORS);
+  }
+
+  /**
+   * As {@link #runAll(List, SessionOptions)}, with at most {@code ahead} parts' sessions created ahead of the
+   * one running (0: each part created when the one before it is closed). The outputs do not depend on it:
+   * every part is the same session, fed the same tensors, in the same order.
+   */
+  public List<Map<String, Tensor>> runAll(List<Map<String, Tensor>> feeds, SessionOptions options, int ahead) throws Exception {
     List<Map<String, Tensor>> live = new ArrayList<>();
     for (Map<String, Tensor> f : feeds) {
       live.add(new HashMap<>(f));
     }
     Set<String> graphOutputs = new LinkedHashSet<>();
     model.getGraph().getOutputList().forEach(v -> graphOutputs.add(v.getName()));
-    for (int k = 0; k < parts.size(); k++) {
-      byte[] bytes = partModel(k).toByteArray();
-      try (OrtSession s = OrtSession.open(bytes, "part " + (k + 1) + " of " + parts.size(), options)) {
-        for (Map<String, Tensor> l : live) {
-          l.putAll(s.run(Parts.feed(k, parts.get(k).inputs(), l)));
+    ArrayDeque<Future<OrtSession>> pending = new ArrayDeque<>();
+    int next = 0;
+    try {
+      for (int k = 0; k < parts.size(); k++) {
+        while (next < parts.size() && pending.size() <= ahead) {
+          int j = next++;
+          pending.add(CREATOR_POOL.submit(() -> OrtSession.open(partModel(j).toByteArray(),
+              "part " + (j + 1) + " of " + parts.size(), options)));
+        }
+        try (OrtSession s = await(pending.poll())) {
+          for (Map<String, Tensor> l : live) {
+            l.putAll(s.run(Parts.feed(k, parts.get(k).inputs(), l)));
+          }
+        }
+        Set<String> needed = new HashSet<>(graphOutputs);
+        for (int j = k + 1; j < parts.size(); j++) {
+          needed.addAll(parts.get(j).inputs());
+        }
+        live.forEach(l -> l.keySet().retainAll(needed));
+      }
+    } finally {
+      for (Future<OrtSession> f : pending) { // a part failed: the sessions created ahead are closed unread
+        try {
+          f.get().close();
+        } catch (Exception | Error ignored) {
+          // its own failure, or the one already being thrown
         }
       }
-      Set<String> needed = new HashSet<>(graphOutputs);
-      for (int j = k + 1; j < parts.size(); j++) {
-        needed.addAll(parts.get(j).inputs());
-      }
-      live.forEach(l -> l.keySet().retainAll(needed));
     }
     List<Map<String, Tensor>> out = new ArrayList<>();
     for (Map<String, Tensor> l : live) {
@@ -259,5 +304,21 @@ public final class OrtChain {
       out.add(o);
     }
     return out;
+  }
+
+  /** A part's session, or what its creation threw (a {@code BadInputException} naming the part, as a whole model's load would). */
+  private static OrtSession await(Future<OrtSession> f) throws Exception {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Exception x) {
+        throw x;
+      }
+      if (c instanceof Error x) {
+        throw x;
+      }
+      throw e;
+    }
   }
 }

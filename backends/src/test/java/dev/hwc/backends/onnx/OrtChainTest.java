@@ -91,6 +91,57 @@ class OrtChainTest {
   }
 
   @Test
+  void partsCreatedAheadGiveTheSameOutputsAsPartsCreatedInTurn() throws Exception {
+    Graph g = residualChain();
+    Path file = dir.resolve("residual.onnx");
+    new OnnxEmitter().emit(g, file);
+    OrtChain chain = OrtChain.cut(file, g::type, 300);
+    assertTrue(chain != null && chain.parts() >= 10, "cut into parts");
+    List<Map<String, Tensor>> feeds = List.of(feed(3), feed(4), feed(5));
+    List<Map<String, Tensor>> inTurn = chain.runAll(feeds, SessionOptions.DEFAULT, 0);
+    for (int ahead : new int[] {1, 2, 5}) {
+      List<Map<String, Tensor>> got = chain.runAll(feeds, SessionOptions.DEFAULT, ahead);
+      for (int i = 0; i < feeds.size(); i++) {
+        assertEquals(List.copyOf(inTurn.get(i).keySet()), List.copyOf(got.get(i).keySet()));
+        for (String out : inTurn.get(i).keySet()) {
+          assertArrayEquals(inTurn.get(i).get(out).toFloats(), got.get(i).get(out).toFloats(), ahead + " ahead: " + out);
+        }
+      }
+    }
+    // two chains at once, as the reference and an artifact check run side by side: the shared creators serve both
+    var other = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return chain.runAll(feeds, SessionOptions.DEFAULT);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    List<Map<String, Tensor>> mine = chain.runAll(feeds, SessionOptions.DEFAULT);
+    for (List<Map<String, Tensor>> got : List.of(mine, other.get())) {
+      for (int i = 0; i < feeds.size(); i++) {
+        for (String out : inTurn.get(i).keySet()) {
+          assertArrayEquals(inTurn.get(i).get(out).toFloats(), got.get(i).get(out).toFloats(), "side by side: " + out);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailingPartEndsTheRunInOneLineAndTheChainStillRuns() throws Exception {
+    Graph g = residualChain();
+    Path file = dir.resolve("residual.onnx");
+    new OnnxEmitter().emit(g, file);
+    OrtChain chain = OrtChain.cut(file, g::type, 300);
+    // a feed of the wrong shape: part 1 refuses it, while parts 2 and 3 are already being created
+    Map<String, Tensor> wrong = Map.of("x", Tensor.ofFloats(new long[] {2, 4}, new float[8]));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(dev.hwc.common.BadInputException.class,
+        () -> chain.runAll(List.of(wrong), SessionOptions.DEFAULT, 2));
+    assertTrue(!e.getMessage().contains("\n") && e.getMessage().contains("x"), e.getMessage());
+    // and the chain still runs: nothing of the failed run is left holding the creators
+    assertEquals(2, chain.runAll(List.of(feed(1), feed(2)), SessionOptions.DEFAULT, 2).size());
+  }
+
+  @Test
   void aModelWithinOnePartIsNotCut() throws Exception {
     Graph g = residualChain();
     Path file = dir.resolve("residual.onnx");
