@@ -185,22 +185,6 @@ final class BuildJob {
       } catch (BadInputException e) {
         throw new BadInputException("target '" + profile.id() + "': " + e.getMessage());
       }
-      Graph src = source;
-      Graph prepared = optimized;
-      Samples s = phases.time("samples", () -> samples(src, prepared, precision));
-      warnNonFinite(s);
-      if (s.eval().size() < FEW_EVAL_SAMPLES) {
-        String warn = "WARNING: the gate is judged on only " + s.eval().size() + " held-out sample"
-            + (s.eval().size() == 1 ? "" : "s") + " (" + s.description() + "); pass --eval DIR with at least "
-            + FEW_EVAL_SAMPLES + " for figures that mean something";
-        listener.info(warn);
-        notes.add(warn);
-      }
-      Map<String, OutputKind> kinds = OutputKind.infer(source, o.outputKinds());
-      // the source model is the reference, on its own runtime (a .tflite source on the TFLite interpreter)
-      Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
-      Evaluation eval = phases.time("reference-outputs", () -> new Evaluation(referenceRuntime, model,
-          referenceRuntime.id().equals("onnxruntime") ? src : null, runtime, s.eval(), kinds));
       Gate gate = Gate.of(profile, o.minCosine(), o.minIoU());
       // a whole model's reference is computed here; one in parts has been running beside the passes
       phases.time("reference-outputs", () -> eval.computeReference());
@@ -403,7 +387,7 @@ final class BuildJob {
   /** Calibration and eval samples. */
   record Samples(SampleSet calib, SampleSet eval, String description) {}
 
-  private Samples samples(Graph source, Graph prepared, Precision precision) throws IOException {
+  private Samples samples(Graph source, Precision precision) throws IOException {
     // the bundled example is checked on its own eval strips (with ground truth), not on random data
     Path evalBeside = input.graph() != null || input.isBundledExample() ? null
         : model.toAbsolutePath().getParent().resolve("eval");
@@ -449,7 +433,7 @@ final class BuildJob {
       from = beside.toString();
       notes.add("calibration data from " + beside + " (found beside the model)");
       listener.info("using calibration data found beside the model: " + beside);
-    } else if (dynamicNeedsNoCalibration(prepared)) {
+    } else if (dynamicNeedsNoCalibration(source)) {
       // dynamic int8 measures its activation ranges at run time: a MatMul-only model (a transformer)
       // needs no calibration data; smoothing and the static plans do, and are not built
       String why = "no calibration data (--calib or calib/ beside the model): dynamic int8 only, which measures its"
@@ -481,9 +465,9 @@ final class BuildJob {
    * and the dynamic plans make every weighted layer integer ({@link
    * dev.hwc.compiler.quant.DynamicQuantizer#coversWeightedLayers}).
    */
-  private boolean dynamicNeedsNoCalibration(Graph prepared) {
+  private boolean dynamicNeedsNoCalibration(Graph g) {
     return profile.runtime().equals("onnxruntime") && !tflite && o.scheme() != Scheme.STATIC
-        && dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(prepared);
+        && dev.hwc.compiler.quant.DynamicQuantizer.coversWeightedLayers(g);
   }
 
   private List<Int8Search.Candidate> candidates(Precision precision, Graph optimized, ArtifactWriter.Written fp32,
