@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -145,18 +144,7 @@ public final class Evaluation {
     if (!beside) {
       reference.run(); // once: a finished task does not run again
     }
-    try {
-      return reference.get();
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof Exception x) {
-        throw x;
-      }
-      if (c instanceof Error x) {
-        throw x;
-      }
-      throw e;
-    }
+    return dev.hwc.common.Futures.await(reference);
   }
 
   /** The first {@code limit} samples (all of them when there are fewer). */

@@ -23,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -308,17 +307,7 @@ public final class OrtChain {
 
   /** A part's session, or what its creation threw (a {@code BadInputException} naming the part, as a whole model's load would). */
   private static OrtSession await(Future<OrtSession> f) throws Exception {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof Exception x) {
-        throw x;
-      }
-      if (c instanceof Error x) {
-        throw x;
-      }
-      throw e;
-    }
+    return dev.hwc.common.Futures.await(f);
   }
+
 }
