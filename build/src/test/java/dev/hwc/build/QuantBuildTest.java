@@ -204,4 +204,24 @@ class QuantBuildTest {
     assertTrue(e.getMessage().contains("--calib DIR"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("x")));
   }
+
+  /**
+   * A MatMul-only model with no calibration data: dynamic int8 measures its ranges at run time, so the
+   * build makes the dynamic plan alone (no smoothing, no static plan), judged on random samples, and
+   * says why; --scheme static still asks for the data.
+   */
+  @Test
+  void aMatMulOnlyModelBuildsDynamicInt8WithoutCalibrationData() throws Exception {
+    Path m = model("mlp-nocal", tokenMlp());
+    Path out = dir.resolve("mlp-nocal-int8");
+    BuildResult r = build("x86-int8", m, null, out, Scheme.AUTO);
+    assertEquals(List.of(PlanKind.DYNAMIC), r.plans().stream().map(p -> p.kind()).distinct().toList(), r.plans().toString());
+    assertTrue(r.chosen().passed(), r.chosen().toString());
+    assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("no calibration data")), r.notes().toString());
+    Graph q = new OnnxFrontend().read(out.resolve("mlp-nocal_int8.onnx"));
+    assertEquals(2, q.nodes().stream().filter(n -> n.op().equals("MatMulInteger")).count());
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> build("x86-int8", m, null, dir.resolve("y"), Scheme.STATIC));
+    assertTrue(e.getMessage().contains("--calib DIR"), e.getMessage());
+  }
 }
