@@ -245,6 +245,26 @@ public final class QdqOrtConvForms {
         new dev.hwc.compiler.passes.EliminateDeadNodes().run(e.build(), dev.hwc.compiler.passes.PassContext.defaults()));
   }
 
+  /**
+   * A per-channel DequantizeLinear's scales padded from {@code c} to {@code cp} channels, as a new
+   * initializer's name: the new channels take the first channel's scale (with scale 1 there, ONNX
+   * Runtime 1.29 left the conv float).
+   */
+  private static String paddedScale(Graph g, Graph.Editor e, StaticQuantizer.Names names, Node dq, long c, long cp) {
+    float[] sc = java.util.Arrays.copyOf(g.initializer(dq.input(1)).toFloats(), (int) cp);
+    java.util.Arrays.fill(sc, (int) c, (int) cp, sc[0]);
+    String name = names.fresh(dq.input(1) + "_channels_padded");
+    e.putInitializer(name, Tensor.ofFloats(new long[] {cp}, sc));
+    return name;
+  }
+
+  /** {@code cp} zero points of {@code type} (symmetric weights and biases) for a padded DequantizeLinear, as a new initializer's name. */
+  private static String paddedZero(Graph.Editor e, StaticQuantizer.Names names, Node dq, long cp, DType type) {
+    String name = names.fresh(dq.input(2) + "_channels_padded");
+    e.putInitializer(name, Tensor.fromDoubles(type, new long[] {cp}, new double[(int) cp]));
+    return name;
+  }
+
   private static Graph padDepthwiseChannels(Graph g, List<String> done) {
     Graph.Editor e = g.edit();
     StaticQuantizer.Names names = new StaticQuantizer.Names(g);
@@ -289,15 +309,7 @@ public final class QdqOrtConvForms {
       List<String> dqwIns = new ArrayList<>(List.of(wName, dqw.input(1), dqw.input(2)));
       Tensor ws = g.initializer(dqw.input(1));
       if (ws.numElements() > 1) {
-        // per-channel scales and zero points: the new channels take the first channel's scale (with
-        // scale 1 there, ONNX Runtime 1.29 left the conv float)
-        float[] sc = java.util.Arrays.copyOf(ws.toFloats(), (int) cp);
-        java.util.Arrays.fill(sc, (int) c, (int) cp, sc[0]);
-        String sName = names.fresh(dqw.input(1) + "_channels_padded");
-        String zName = names.fresh(dqw.input(2) + "_channels_padded");
-        e.putInitializer(sName, Tensor.ofFloats(new long[] {cp}, sc));
-        e.putInitializer(zName, Tensor.ofBytes(DType.INT8, new long[] {cp}, new byte[(int) cp]));
-        dqwIns = List.of(wName, sName, zName);
+        dqwIns = List.of(wName, paddedScale(g, e, names, dqw, c, cp), paddedZero(e, names, dqw, cp, DType.INT8));
       }
       e.replaceNode(dqw, List.of(dqw.withInputs(dqwIns)));
       e.valueTypes().remove(dqw.output(0));
@@ -308,13 +320,7 @@ public final class QdqOrtConvForms {
         e.putInitializer(bName, Tensor.fromDoubles(DType.INT32, new long[] {cp}, java.util.Arrays.copyOf(bq.toDoubles(), (int) cp)));
         List<String> dqbIns = new ArrayList<>(List.of(bName, dqb.input(1), dqb.input(2)));
         if (bs.numElements() > 1) {
-          float[] sc = java.util.Arrays.copyOf(bs.toFloats(), (int) cp);
-          java.util.Arrays.fill(sc, (int) c, (int) cp, sc[0]);
-          String sName = names.fresh(dqb.input(1) + "_channels_padded");
-          String zName = names.fresh(dqb.input(2) + "_channels_padded");
-          e.putInitializer(sName, Tensor.ofFloats(new long[] {cp}, sc));
-          e.putInitializer(zName, Tensor.fromDoubles(DType.INT32, new long[] {cp}, new double[(int) cp]));
-          dqbIns = List.of(bName, sName, zName);
+          dqbIns = List.of(bName, paddedScale(g, e, names, dqb, c, cp), paddedZero(e, names, dqb, cp, DType.INT32));
         }
         e.replaceNode(dqb, List.of(dqb.withInputs(dqbIns)));
         e.valueTypes().remove(dqb.output(0));
