@@ -66,6 +66,8 @@ final class BuildJob {
   private final TargetBackend backend;
   /** Every plan judged, fallback steps included, for the report. */
   private final List<Int8Search.Candidate> judged = new ArrayList<>();
+  /** The build's evaluation once made; closed when the build ends (see {@link Evaluation#close}). */
+  private Evaluation evaluation;
   /** Wall seconds per build phase (report.json). */
   private final PhaseTimer phases = new PhaseTimer();
   /** The static search's reasons for float nodes, and the scheme, for the report's stayedFloat. */
@@ -108,6 +110,9 @@ final class BuildJob {
     try {
       return build(source, precision, staging);
     } finally {
+      if (evaluation != null) {
+        evaluation.close();
+      }
       if (referenceDir != null) {
         OutputStaging.deleteRecursively(referenceDir);
       }
@@ -148,6 +153,7 @@ final class BuildJob {
     Runtime referenceRuntime = find(source.metadata().containsKey("tflite.source") ? "tflite" : "onnxruntime");
     Evaluation eval = new Evaluation(referenceRuntime, model,
         referenceRuntime.id().equals("onnxruntime") ? src : null, runtime, s.eval(), kinds);
+    evaluation = eval; // closed when the build ends: a reference still computed beside it is stopped
 
     PassRecorder passes = new PassRecorder();
     long optimizeStart = System.nanoTime();

@@ -19,7 +19,7 @@ import java.util.concurrent.FutureTask;
  * runs once per sample and its outputs are kept, so every candidate (a quantization plan, a
  * fallback step) is judged on the same numbers.
  */
-public final class Evaluation {
+public final class Evaluation implements AutoCloseable {
   private final Runtime runtime;
   private final SampleSet samples;
   private final SessionOptions candidateOptions;
@@ -235,5 +235,22 @@ public final class Evaluation {
 
   public SampleSet samples() {
     return samples;
+  }
+
+  /**
+   * Stops a reference being computed beside the build (a build that failed before its first comparison need not
+   * wait for it, nor leave it running): its thread is interrupted and stops before its next part. Nothing
+   * happens to a reference already computed, or to one computed when first needed.
+   */
+  @Override
+  public void close() {
+    if (beside) {
+      reference.cancel(true);
+    }
+  }
+
+  /** Whether the reference computed beside the build has finished (computed, failed or cancelled). */
+  boolean referenceDone() {
+    return reference.isDone();
   }
 }

@@ -48,7 +48,7 @@ public final class OrtChain {
   /** Models with more nodes than this are checked in parts. */
   public static final int THRESHOLD_NODES = 100_000;
   /** Nodes per part: a part is cut at the last single-tensor boundary before it reaches this many. */
-  public static final int PART_NODES = 25_000;
+  public static final int PART_NODES = 5_000;
 
   /** The model file's bytes: parts are written from slices of them, never from a parsed model. */
   private final byte[] bytes;
@@ -542,6 +542,9 @@ public final class OrtChain {
     int next = 0;
     try {
       for (int k = 0; k < parts.size(); k++) {
+        if (Thread.currentThread().isInterrupted()) { // the run was cancelled (a build that failed before its check)
+          throw new InterruptedException("run in parts cancelled before part " + (k + 1) + " of " + parts.size());
+        }
         while (next < parts.size() && pending.size() <= ahead) {
           int j = next++;
           pending.add(CREATOR_POOL.submit(() -> OrtSession.open(partModel(j),
