@@ -4,7 +4,8 @@
 // machine disturbs least: a run that lost the CPU to another process shows up in the mean, rarely in
 // every run of the same node. Not a replacement for `hwc bench` (interleaved end-to-end ratios); it says
 // which kernels an artifact runs and roughly what each costs.
-// Run: java -cp cli/target/hwc.jar bench/OrtKernelTimes.java MODEL.onnx INPUTS.npz [THREADS=1] [RUNS=60]
+// Run: java -cp cli/target/hwc.jar bench/OrtKernelTimes.java MODEL.onnx INPUTS.npz [THREADS=1] [RUNS=60] [nodes]
+// (nodes: also every node's minimum, in the order the session ran them)
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -58,7 +59,7 @@ public class OrtKernelTimes {
     Files.delete(dir);
     Pattern p = Pattern.compile("\"dur\"\\s*:\\s*(\\d+).*?\"name\"\\s*:\\s*\"([^\"]+)_kernel_time\".*?\"op_name\"\\s*:\\s*\"([^\"]+)\"");
     Matcher m = p.matcher(json);
-    Map<String, Long> nodeMin = new HashMap<>();
+    Map<String, Long> nodeMin = new LinkedHashMap<>();
     Map<String, String> nodeOp = new HashMap<>();
     while (m.find()) {
       nodeMin.merge(m.group(2), Long.parseLong(m.group(1)), Math::min);
@@ -75,5 +76,8 @@ public class OrtKernelTimes {
         threads, (t1 - t0) / 1e6 / runs, runs, total / 1000.0);
     perOp.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
         .forEach(e -> System.out.printf("  %-32s %3d nodes  %8.3f ms%n", e.getKey(), e.getValue()[1], e.getValue()[0] / 1000.0));
+    if (args.length > 4 && args[4].equals("nodes")) {
+      nodeMin.forEach((node, us) -> System.out.printf("    %-56s %-28s %8.3f ms%n", node, nodeOp.get(node), us / 1000.0));
+    }
   }
 }

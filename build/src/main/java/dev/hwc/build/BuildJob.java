@@ -500,6 +500,9 @@ final class BuildJob {
     if (!tflite && profile.offersContrib(dev.hwc.compiler.ops.ContribOps.DOMAIN + ":QAttention")) {
       search.fusingQAttention();
     }
+    if (!tflite && profile.offersContrib(dev.hwc.compiler.ops.ContribOps.DOMAIN + ":FastGelu")) {
+      search.fastGelu();
+    }
     LinkedHashSet<String> keep = new LinkedHashSet<>(o.keepFloat());
     List<Int8Search.Candidate> out = new ArrayList<>();
     // dynamic int8: ONNX Runtime's DynamicQuantizeLinear/MatMulInteger, or TFLite's dynamic range

@@ -87,6 +87,8 @@ public final class Int8Search {
   private Map<String, float[]> staticMeans;
   /** Whether the dynamic plans turn attention with its projections into QAttention ({@link #fusingQAttention}). */
   private boolean qAttention;
+  /** Whether the dynamic plans run the fused GELU as its tanh approximation ({@link #fastGelu}). */
+  private boolean fastGelu;
   /** Wall time of calibration, emitting and judging plans, for the report. */
   final PhaseTimer timer = new PhaseTimer();
   private int emitted;
@@ -229,7 +231,7 @@ public final class Int8Search {
     if (writer.format().equals("tflite")) {
       return weightOnlyPlans(float32, keepFloat);
     }
-    DynamicQuantizer.Result plainQ = DynamicQuantizer.apply(float32, keepFloat, qAttention);
+    DynamicQuantizer.Result plainQ = quantizeDynamic(float32, keepFloat);
     if (plainQ.matMuls().isEmpty()) {
       return List.of();
     }
@@ -258,7 +260,7 @@ public final class Int8Search {
       listener.info(String.format(java.util.Locale.ROOT, "smoothing %d of %d MatMul inputs (outlier channels over %.0fx the median)",
           absMax.size(), acts.size(), SmoothActivations.OUTLIER_RATIO));
       g = SmoothActivations.apply(float32, absMax, SMOOTHING_ALPHA, keepFloat);
-      DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat, qAttention);
+      DynamicQuantizer.Result r = quantizeDynamic(g, keepFloat);
       smoothed = judge(PlanKind.DYNAMIC_SMOOTHED, r.graph(), List.copyOf(keepFloat), r.matMuls().size());
       if (smoothed.passed()) {
         passing.add(smoothed);
@@ -278,10 +280,10 @@ public final class Int8Search {
     }
     Candidate worse = smoothed != null && Gate.damage(smoothed.fidelity()) < Gate.damage(plain.fidelity()) ? smoothed : plain;
     Graph base = worse == plain ? float32 : g;
-    List<String> layers = new ArrayList<>(DynamicQuantizer.apply(base, Set.of(), qAttention).matMuls());
+    List<String> layers = new ArrayList<>(quantizeDynamic(base, Set.of()).matMuls());
     return List.of(fallback(worse, layers, keepFloat,
-        kept -> DynamicQuantizer.apply(base, kept, qAttention).graph(),
-        only -> DynamicQuantizer.apply(base, complement(layers, only), qAttention).graph()));
+        kept -> quantizeDynamic(base, kept).graph(),
+        only -> quantizeDynamic(base, complement(layers, only)).graph()));
   }
 
   /**
@@ -436,6 +438,26 @@ public final class Int8Search {
   public Int8Search fusingQAttention() {
     qAttention = true;
     return this;
+  }
+
+  /**
+   * The dynamic plans run ONNX Runtime's fused exact GELU ({@code BiasGelu}, {@code Gelu}) as its tanh
+   * approximation {@code FastGelu} ({@link dev.hwc.compiler.passes.FuseGelu#tanhContrib()}): a faster kernel
+   * whose error is below int8's own; the gate judges the plan as a whole.
+   */
+  public Int8Search fastGelu() {
+    fastGelu = true;
+    return this;
+  }
+
+  /** {@link DynamicQuantizer#apply(Graph, Set, boolean)}, with this search's QAttention and GELU forms. */
+  private DynamicQuantizer.Result quantizeDynamic(Graph g, Set<String> keepFloat) {
+    DynamicQuantizer.Result r = DynamicQuantizer.apply(g, keepFloat, qAttention);
+    if (!fastGelu) {
+      return r;
+    }
+    Graph fast = dev.hwc.compiler.passes.PassContext.defaults().run(dev.hwc.compiler.passes.FuseGelu.tanhContrib(), r.graph());
+    return new DynamicQuantizer.Result(fast, r.matMuls(), r.tables());
   }
 
   /** Why nodes were kept in float by the static search (user, calibration range, speed, gate fallback). */

@@ -48,6 +48,9 @@ class MiniLmInt8Test {
     // x86-int8 offers QAttention: each layer's attention runs with its packed QKV projection in int8
     long qAttention = new OnnxFrontend().read(ours).nodes().stream().filter(n -> n.op().equals("QAttention")).count();
     assertEquals(6, qAttention, "QAttention nodes");
+    // and its GELU as ONNX Runtime's FastGelu (the tanh form, bias fused): the pooled cosines below hold with it
+    long fastGelu = new OnnxFrontend().read(ours).nodes().stream().filter(n -> n.op().equals("FastGelu")).count();
+    assertEquals(6, fastGelu, "FastGelu nodes");
 
     SampleSet eval = SampleSet.load(corpus.resolve("eval"), new OnnxFrontend().read(fp32).inputs());
     double oursWorst = 1;

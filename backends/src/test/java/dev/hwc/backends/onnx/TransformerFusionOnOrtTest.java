@@ -193,6 +193,29 @@ class TransformerFusionOnOrtTest {
     assertTrue(d <= 1e-4, "max abs " + d);
   }
 
+  /**
+   * The int8 plans' GELU: the fused exact GELU rewritten as ONNX Runtime's FastGelu (tanh approximation,
+   * bias kept as its second input) stays within the approximation's error of the unfused erf block on ONNX
+   * Runtime, and is not exact (the tanh form really runs).
+   */
+  @Test
+  void fusedGeluBecomesFastGeluWithItsBias() throws Exception {
+    Graph g = bertBlock(-10000f);
+    Graph biasGelu = ShapeInference.run(PassContext.forTests().run(new dev.hwc.compiler.passes.EliminateDeadNodes(),
+        PassContext.forTests().run(FuseGelu.contrib(), g)));
+    Graph fast = PassContext.forTests().run(FuseGelu.tanhContrib(), biasGelu);
+    Map<String, Integer> h = histogram(fast);
+    assertEquals(1, h.getOrDefault("com.microsoft:FastGelu", 0), h.toString());
+    assertEquals(0, h.getOrDefault("com.microsoft:BiasGelu", 0), h.toString());
+    Node n = fast.nodes().stream().filter(x -> x.op().equals("FastGelu")).findFirst().orElseThrow();
+    assertEquals(2, n.inputs().size(), "the dense layer's bias stays fused");
+    assertTrue(fast.isInitializer(n.input(1)), n.describe());
+    double d = onOrt(g, fast);
+    assertTrue(d > 1e-6 && d <= 2e-3, "FastGelu vs the erf GELU block: max abs " + d);
+    // the exact standard-op form is left alone (only ONNX Runtime's fused GELU is rewritten)
+    assertSame(g, PassContext.forTests().run(FuseGelu.tanhContrib(), g));
+  }
+
   @Test
   void prepareFusesTheWholeBlockForEachOnnxRuntimeTarget() throws Exception {
     Graph g = bertBlock(-10000f);

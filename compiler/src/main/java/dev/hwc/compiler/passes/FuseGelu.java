@@ -12,6 +12,12 @@ import java.util.Optional;
  * also as {@code x · (1/√2)}, as {@link DivToMul} leaves it), into one
  * {@code Gelu} node (ONNX opset 20). Targets without an Erf kernel but with a GELU one (TFLite's
  * GELU, int8 included) need it; the pass does nothing on graphs below opset 20.
+ *
+ * <p>{@link #tanhContrib()} is a third form, for plans that are judged by an accuracy gate rather than held
+ * to the exact function (ONNX Runtime's int8 plans): the fused exact GELU ({@code com.microsoft:BiasGelu},
+ * {@code com.microsoft:Gelu}) becomes {@code com.microsoft:FastGelu(x, bias?)}, the tanh approximation
+ * {@code 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))}, whose error (under 1e-3 absolute) is below int8's
+ * own; ONNX Runtime's CPU kernel for it costs about 60% of BiasGelu's (bench/RESULTS.md, issue 15).
  */
 public final class FuseGelu implements Pass {
   public static final String NAME = "fuse-gelu";
@@ -19,16 +25,30 @@ public final class FuseGelu implements Pass {
   public static final String CONTRIB_NAME = "fuse-gelu-contrib";
   private static final PassInfo INFO = new PassInfo(NAME, 2, List.of(InferShapes.NAME));
   private static final PassInfo CONTRIB_INFO = new PassInfo(CONTRIB_NAME, 0, List.of(InferShapes.NAME));
+  /** The tanh approximation ({@link #tanhContrib()}), a pass of its own name. */
+  public static final String TANH_NAME = "gelu-tanh-contrib";
+  private static final PassInfo TANH_INFO = new PassInfo(TANH_NAME, 0, List.of());
   private static final double SQRT2 = Math.sqrt(2);
 
   private final boolean contrib;
+  private final boolean tanh;
 
   public FuseGelu() {
-    this(false);
+    this(false, false);
   }
 
-  private FuseGelu(boolean contrib) {
+  private FuseGelu(boolean contrib, boolean tanh) {
     this.contrib = contrib;
+    this.tanh = tanh;
+  }
+
+  /**
+   * ONNX Runtime's fused exact GELU rewritten as its tanh approximation: {@code BiasGelu(a, b)} ->
+   * {@code FastGelu(a, b)}, {@code Gelu(x)} -> {@code FastGelu(x)} (both com.microsoft). Not an exact
+   * rewrite: for plans an accuracy gate judges.
+   */
+  public static FuseGelu tanhContrib() {
+    return new FuseGelu(true, true);
   }
 
   /**
@@ -37,16 +57,19 @@ public final class FuseGelu implements Pass {
    * dense layer's bias), else {@code com.microsoft:Gelu(x)}.
    */
   public static FuseGelu contrib() {
-    return new FuseGelu(true);
+    return new FuseGelu(true, false);
   }
 
   @Override
   public PassInfo info() {
-    return contrib ? CONTRIB_INFO : INFO;
+    return tanh ? TANH_INFO : contrib ? CONTRIB_INFO : INFO;
   }
 
   @Override
   public Graph run(Graph g, PassContext ctx) {
+    if (tanh) {
+      return RuleSet.onAnyOp(FuseGelu::toFastGelu).rewrite(g); // by-op rules see default-domain nodes only
+    }
     if (!contrib && g.opset() < 20) {
       return g;
     }
@@ -86,6 +109,15 @@ public final class FuseGelu implements Pass {
       }
     }
     return Optional.empty();
+  }
+
+  private static Optional<Rule.Rewrite> toFastGelu(Graph g, Node n) {
+    if (!n.domain().equals(dev.hwc.compiler.ops.ContribOps.DOMAIN) || !(n.op().equals("BiasGelu") || n.op().equals("Gelu"))) {
+      return Optional.empty();
+    }
+    Node fast = new Node(n.name(), "FastGelu", dev.hwc.compiler.ops.ContribOps.DOMAIN, n.inputs(), n.outputs(),
+        Attributes.EMPTY);
+    return Optional.of(e -> e.replaceNode(n, List.of(fast)));
   }
 
   /** [Div, Erf, Add] when {@code value} = Add(Erf(Div(x, √2)), 1) read only by {@code reader}, else null. */
