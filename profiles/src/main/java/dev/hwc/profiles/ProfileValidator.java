@@ -204,6 +204,10 @@ final class ProfileValidator {
     }
     opNameList(q.sharedScaleOps(), "/quantization/sharedScaleOps");
     opNameList(q.fusedQdqOps(), "/quantization/fusedQdqOps");
+    if (q.depthwiseChannelAlignment() < 0 || q.depthwiseChannelAlignment() > 1024) {
+      throw fail("/quantization/depthwiseChannelAlignment", "must be between 0 and 1024, got "
+          + q.depthwiseChannelAlignment(), true);
+    }
     for (int i = 0; i < q.fusedQdqOps().size(); i++) {
       inOps(p, q.fusedQdqOps().get(i), "/quantization/fusedQdqOps/" + i, "fusedQdqOps");
     }

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param fixedOutputRanges IR op name to the output parameters the target fixes for it
  * @param sharedScaleOps IR op names whose inputs and output must share scale and zero point
  * @param fusedQdqOps IR op names the runtime fuses into an integer kernel when wrapped DQ -> op -> Q
+ * @param depthwiseChannelAlignment a channel count (e.g. 16) that the runtime's fast int8 depthwise kernel
+ *     wants a multiple of; hwc pads the channels of larger QDQ depthwise convs to it (exact: zero filters,
+ *     sliced back). Absent or 0: no padding (a runtime whose depthwise kernel takes any channel count).
  */
 public record Quantization(
     WeightQuant weights,
@@ -23,13 +26,14 @@ public record Quantization(
     String zeroPoint,
     Map<String, FixedRange> fixedOutputRanges,
     List<String> sharedScaleOps,
-    List<String> fusedQdqOps) {
+    List<String> fusedQdqOps,
+    Integer depthwiseChannelAlignment) {
 
   public static final List<String> QUANT_DTYPES = List.of("int8", "uint8", "int16");
   public static final List<String> BIAS_DTYPES = List.of("int32", "fp32");
   public static final List<String> ZERO_POINTS = List.of("zero", "any");
 
-  private static final Quantization NONE = new Quantization(null, null, null, null, null, null, null);
+  private static final Quantization NONE = new Quantization(null, null, null, null, null, null, null, null);
 
   public Quantization {
     bias = bias == null ? "int32" : bias;
@@ -37,6 +41,7 @@ public record Quantization(
     fixedOutputRanges = Copies.map(fixedOutputRanges);
     sharedScaleOps = Copies.list(sharedScaleOps);
     fusedQdqOps = Copies.list(fusedQdqOps);
+    depthwiseChannelAlignment = depthwiseChannelAlignment == null ? 0 : depthwiseChannelAlignment;
   }
 
   /** The rules of a float-only target: nothing is quantized. */

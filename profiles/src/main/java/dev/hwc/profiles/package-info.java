@@ -24,6 +24,7 @@
  *   fixedOutputRanges: { Sigmoid: { scale: 0.00390625, zeroPoint: -128 } }
  *   sharedScaleOps: [MaxPool, Concat, Reshape]
  *   fusedQdqOps: []                # ops must be in ops
+ *   depthwiseChannelAlignment: 16  # pad QDQ depthwise convs to this channel multiple (0: never)
  * ops:                             # required; keys are IR op names (ONNX op types); absent op = unsupported
  *   Conv:    { lowersTo: CONV_2D, opVersion: 3, limits: [sameDilation, constantWeights] }
  *   Softmax: { lowersTo: SOFTMAX, opVersion: 2, limits: [{maxNonUnitDims: 1}, {maxElements: 16000}], note: text }

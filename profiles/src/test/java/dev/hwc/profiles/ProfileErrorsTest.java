@@ -218,6 +218,14 @@ class ProfileErrorsTest {
   }
 
   @Test
+  void depthwiseChannelAlignmentOutOfRange() throws IOException {
+    String bad = INT8.replace("ops:\n", "  depthwiseChannelAlignment: -16\nops:\n");
+    assertEquals("quantization.depthwiseChannelAlignment: must be between 0 and 1024, got -16", error(bad, 24));
+    Path ok = write("ok.yaml", INT8.replace("ops:\n", "  depthwiseChannelAlignment: 16\nops:\n"));
+    assertEquals(16, ProfileLoader.load(ok).quantization().depthwiseChannelAlignment());
+  }
+
+  @Test
   void duplicateKey() throws IOException {
     assertEquals("duplicate key 'id' (first at line 1)", error(BASE + "id: other\n", 11));
   }

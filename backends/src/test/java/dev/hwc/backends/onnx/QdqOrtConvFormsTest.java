@@ -116,6 +116,22 @@ class QdqOrtConvFormsTest {
     assertEquals(List.of(), QdqOrtConvForms.padDepthwiseChannels(depthwise(24, 16)).nodes(), "16 x 16: below the threshold");
   }
 
+  @Test
+  void theProfileDecidesWhetherDepthwiseChannelsArePadded() {
+    int x86 = dev.hwc.compiler.quant.QuantScheme.of(dev.hwc.profiles.ProfileLoader.builtin("x86-int8"))
+        .depthwiseChannelAlignment();
+    int any = dev.hwc.compiler.quant.QuantScheme.of(dev.hwc.profiles.ProfileLoader.builtin("cpu-fallback"))
+        .depthwiseChannelAlignment();
+    assertEquals(16, x86, "x86-int8: ONNX Runtime's x86 depthwise kernel wants multiples of 16");
+    assertEquals(0, any, "cpu-fallback may be an ARM CPU: no pad");
+    assertEquals(32L, depthwiseGroups(QdqOrtConvForms.rewrite(depthwise(24, 32), x86)), "x86-int8: padded to 32");
+    assertEquals(24L, depthwiseGroups(QdqOrtConvForms.rewrite(depthwise(24, 32), any)), "cpu-fallback: left at 24");
+  }
+
+  private static long depthwiseGroups(Graph g) {
+    return g.nodes().stream().filter(n -> n.op().equals("Conv")).findFirst().orElseThrow().attrs().getInt("group", 1);
+  }
+
   /** A QDQ 3 x 3 depthwise conv (stride 1, same padding) on channels x size x size, as the quantizer writes it. */
   private static Graph depthwise(long channels, int size) {
     GraphBuilder b = new GraphBuilder("dw", 3);

@@ -84,13 +84,18 @@ public final class QdqOrtConvForms {
     return new Rewrite(foldChannelScales(g, done), done);
   }
 
-  /** The rewrites: squeeze-excite scales folded, input channels padded, depthwise channels padded. */
-  public static Graph rewrite(Graph g) {
-    return padDepthwiseChannels(padInputChannels(foldChannelScales(g).graph()).graph()).graph();
+  /**
+   * The rewrites: squeeze-excite scales folded, input channels padded, and depthwise channels padded to a
+   * multiple of {@code depthwiseAlignment} (the profile's {@code quantization.depthwiseChannelAlignment};
+   * 0: not padded).
+   */
+  public static Graph rewrite(Graph g, int depthwiseAlignment) {
+    Graph out = padInputChannels(foldChannelScales(g).graph()).graph();
+    return depthwiseAlignment > 1 ? padDepthwiseChannels(out, depthwiseAlignment).graph() : out;
   }
 
   /** Channel counts of a depthwise conv that MLAS's symmetric int8 depthwise kernel needs a multiple of on x86. */
-  static final int DEPTHWISE_CHANNEL_ALIGNMENT = 16;
+  public static final int DEPTHWISE_CHANNEL_ALIGNMENT = 16;
 
   /**
    * Smallest depthwise output map (H x W) worth padding: the Concat and the Slice around it cost about
@@ -107,8 +112,13 @@ public final class QdqOrtConvForms {
    * weights and are dropped.
    */
   public static Rewrite padDepthwiseChannels(Graph g) {
+    return padDepthwiseChannels(g, DEPTHWISE_CHANNEL_ALIGNMENT);
+  }
+
+  /** As {@link #padDepthwiseChannels(Graph)}, to a multiple of {@code alignment} channels. */
+  public static Rewrite padDepthwiseChannels(Graph g, int alignment) {
     List<String> done = new ArrayList<>();
-    return new Rewrite(padDepthwiseChannels(g, done), done);
+    return new Rewrite(padDepthwiseChannels(g, alignment, done), done);
   }
 
   /** Pads the input channels of convs read from a QuantizeLinear to a multiple of 4 (the same integer sums). */
@@ -265,7 +275,7 @@ public final class QdqOrtConvForms {
     return name;
   }
 
-  private static Graph padDepthwiseChannels(Graph g, List<String> done) {
+  private static Graph padDepthwiseChannels(Graph g, int alignment, List<String> done) {
     Graph.Editor e = g.edit();
     StaticQuantizer.Names names = new StaticQuantizer.Names(g);
     for (Node conv : g.nodes()) {
@@ -276,7 +286,7 @@ public final class QdqOrtConvForms {
       Node dq = g.producer(conv.input(0));
       Node dqw = g.producer(conv.input(1));
       Node dqb = conv.hasInput(2) ? g.producer(conv.input(2)) : null;
-      if (groups <= 1 || groups % DEPTHWISE_CHANNEL_ALIGNMENT == 0 || !isScalarDq(g, dq)
+      if (groups <= 1 || groups % alignment == 0 || !isScalarDq(g, dq)
           || g.consumers(dq.output(0)).size() != 1 || g.isGraphOutput(dq.output(0)) || !constantDq(g, dqw)
           || g.consumers(conv.input(1)).size() != 1
           || conv.hasInput(2) && (!constantDq(g, dqb) || g.consumers(conv.input(2)).size() != 1)) {
@@ -301,7 +311,7 @@ public final class QdqOrtConvForms {
         continue;
       }
       long c = groups;
-      long cp = (c + DEPTHWISE_CHANNEL_ALIGNMENT - 1) / DEPTHWISE_CHANNEL_ALIGNMENT * DEPTHWISE_CHANNEL_ALIGNMENT;
+      long cp = (c + alignment - 1) / alignment * alignment;
       long[] s = w.shape();
       byte[] wp = java.util.Arrays.copyOf(w.bytes(), (int) (cp * s[2] * s[3]));
       String wName = names.fresh(dqw.input(0) + "_channels_padded");

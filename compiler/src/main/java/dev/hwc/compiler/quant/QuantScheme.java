@@ -26,6 +26,8 @@ import java.util.Set;
  * @param fullInteger every op with an integer kernel is quantized, constant operands and graph outputs
  *     included, and weights are per-channel only where the profile lists the op's axis (TFLite's
  *     full-integer models; the target's runtime has no fused QDQ to rely on)
+ * @param depthwiseChannelAlignment the channel multiple QDQ depthwise convs are padded to for the runtime's
+ *     fast int8 depthwise kernel (16 on x86 ONNX Runtime); 0: none
  */
 public record QuantScheme(
     DType activations,
@@ -37,7 +39,8 @@ public record QuantScheme(
     Map<String, FixedRange> fixedRanges,
     Set<String> keepFloat,
     boolean fullInteger,
-    boolean floatAllowed) {
+    boolean floatAllowed,
+    int depthwiseChannelAlignment) {
 
   /**
    * Ops hwc wraps in DQ → op → Q for runtimes that fuse QDQ (the registry's {@link QuantRule#onnxQdq()});
@@ -72,7 +75,8 @@ public record QuantScheme(
     ops.removeAll(p.keepHigherPrecision());
     return new QuantScheme(act, q.activations().symmetric() || q.zeroPointMustBeZero(),
         Math.max(Math.abs(q.weights().min()), q.weights().max()), q.weights().channelAxis(), Set.copyOf(ops),
-        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger, p.allowsFloat());
+        Set.copyOf(q.sharedScaleOps()), q.fixedOutputRanges(), Set.copyOf(p.keepHigherPrecision()), fullInteger, p.allowsFloat(),
+        q.depthwiseChannelAlignment());
   }
 
   /**
@@ -83,7 +87,7 @@ public record QuantScheme(
     Map<String, FixedRange> all = new java.util.LinkedHashMap<>(more);
     all.putAll(fixedRanges);
     return new QuantScheme(activations, symmetricActivations, weightMax, channelAxis, quantizedOps, sharedScaleOps,
-        Map.copyOf(all), keepFloat, fullInteger, floatAllowed);
+        Map.copyOf(all), keepFloat, fullInteger, floatAllowed, depthwiseChannelAlignment);
   }
 
   private static DType dtype(String name) {

@@ -284,7 +284,7 @@ public final class StaticQuantizer {
     // ONNX Runtime has no integer HardSigmoid/HardSwish: their QDQ groups become QLinearAdd/QLinearMul
     Graph fused = QdqHardActivations.rewrite(out).graph();
     // ONNX Runtime x86 (uint8 activations): convs in the forms its fast int8 kernels take
-    return s.activations() == DType.UINT8 ? QdqOrtConvForms.rewrite(fused) : fused;
+    return s.activations() == DType.UINT8 ? QdqOrtConvForms.rewrite(fused, s.depthwiseChannelAlignment()) : fused;
   }
 
   private static void quantizeWeights(Graph g, Graph.Editor e, Node n, QuantParams input, float[] inputMean,
