@@ -248,9 +248,4 @@ public final class Evaluation implements AutoCloseable {
       reference.cancel(true);
     }
   }
-
-  /** Whether the reference computed beside the build has finished (computed, failed or cancelled). */
-  boolean referenceDone() {
-    return reference.isDone();
-  }
 }
